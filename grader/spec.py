@@ -1,0 +1,213 @@
+"""Assignment specs: the validated description of what a student program must do."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
+from pydantic import model_validator
+
+from grader.errors import SpecError
+from grader.results import Visibility
+from grader.scenario import Step, scenario_has
+
+SPEC_FILE = "assignment.yaml"
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Language(_Model):
+    """How to build and run a submission written in one language."""
+
+    entry: str = Field(
+        description="Python: the file to run (e.g. server.py). C: the executable the build makes "
+        "(e.g. server)."
+    )
+    build: Literal["none", "auto"] | str = Field(
+        default="auto",
+        description="'auto': Python needs none; C runs `make` when there is a Makefile, else "
+        "`gcc -Wall -Wextra -O2 -o <entry> *.c`. 'none', or a shell command of your own.",
+    )
+    run: str = Field(
+        description="Command line run in the submission folder; {port} and {host} are replaced "
+        "by the port and the host the program must use (e.g. 'python3 server.py {port}')."
+    )
+
+
+class Limits(_Model):
+    """Deadlines and resource limits for each test."""
+
+    step_timeout: PositiveFloat = Field(default=5, description="Seconds a step may wait by default.")
+    connect_timeout: PositiveFloat = Field(
+        default=10, description="Seconds a connect retries while the program starts listening."
+    )
+    test_timeout: PositiveFloat = Field(default=60, description="Seconds a whole test may take.")
+    build_timeout: PositiveFloat = Field(default=120, description="Seconds the build may take.")
+    output_cap: PositiveInt = Field(
+        default=65536, description="Bytes of the program's stdout and of its stderr kept per test."
+    )
+    memory_mb: PositiveInt = Field(default=256, description="Memory limit (docker backend).")
+    pids: PositiveInt = Field(default=128, description="Process/thread limit (docker backend).")
+    cpus: PositiveFloat = Field(default=1.0, description="CPU quota in cores (docker backend).")
+    tmpfs_mb: PositiveInt = Field(default=64, description="Size of the writable work dir (docker).")
+
+
+class TestSpec(_Model):
+    """One graded test: a scenario, its points and what students are told."""
+
+    __test__ = False  # not a pytest class
+
+    name: Slug = Field(description="Short unique name, used on the command line (--test NAME).")
+    points: PositiveFloat = Field(description="Points the test is worth.")
+    description: str = Field(description="What the test checks, shown to students.")
+    visibility: Visibility = Field(
+        default="visible",
+        description="visible: details shown; hidden: name and points only; after_due_date: "
+        "details once the due date has passed.",
+    )
+    hint: str | None = Field(default=None, description="Advice shown when the test fails.")
+    scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
+
+
+class Assignment(_Model):
+    """A socket-programming assignment: the program students write and how it is graded."""
+
+    id: Slug = Field(description="Identifier, the assignment folder's name.")
+    title: str = Field(description="Title shown in reports.")
+    summary: str = Field(description="One or two sentences: what students build.")
+    role: Literal["server", "client"] = Field(
+        description="What the student writes: a server (the grader is its client) or a client "
+        "(the grader is its server)."
+    )
+    transport: Literal["tcp", "udp"] = Field(description="The transport the program speaks.")
+    topology: Literal["separate", "shared"] = Field(
+        default="separate",
+        description="docker backend: 'separate' puts the grader on another host of the grading "
+        "network; 'shared' puts it in the program's network namespace (for clients that "
+        "hardcode localhost).",
+    )
+    port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        default=None,
+        description="A fixed port the handout prescribes; null gives each run a free port "
+        "through {port}. Tests on a fixed port run one at a time.",
+    )
+    languages: dict[Literal["python", "c"], Language] = Field(
+        min_length=1, description="Accepted languages and how to build and run each."
+    )
+    limits: Limits = Field(default_factory=Limits, description="Deadlines and resource limits.")
+    hints: list[str] = Field(
+        default_factory=list, description="General advice shown when any points are lost."
+    )
+    tests: list[TestSpec] = Field(min_length=1, description="The graded tests, in order.")
+
+    @model_validator(mode="after")
+    def _check_tests(self) -> Assignment:
+        names = [t.name for t in self.tests]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"test names must be unique; repeated: {', '.join(duplicates)}")
+        if self.role == "client":
+            missing = [t.name for t in self.tests if not scenario_has(t.scenario, "start")]
+            if missing:
+                raise ValueError(
+                    "a client assignment's tests must start the program with a 'start' step "
+                    f"(after 'listen'); missing in: {', '.join(missing)}"
+                )
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def test(self, name: str) -> TestSpec:
+        for t in self.tests:
+            if t.name == name:
+                return t
+        raise SpecError(f"{self.id}: no test named {name!r}; tests: {', '.join(t.name for t in self.tests)}")
+
+
+class LoadedAssignment(BaseModel):
+    """An assignment with where it was read from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    spec: Assignment
+    directory: Path
+    spec_hash: str
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.directory.parent.parent / "reference" / self.spec.id
+
+
+def _format_location(loc: tuple[int | str, ...], data: object) -> str:
+    """A readable path: tests[2] becomes tests[echo-one], to say which test is wrong."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            name = node[item].get("name") if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else None  # noqa: E501
+            parts.append(f"[{name}]" if name else f"[{item}]")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            if item.startswith(("tagged-union", "function-")) or item in {"str", "list[", "int"}:
+                continue
+            parts.append(f".{item}" if parts else item)
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def format_validation_error(source: Path, error: ValidationError, data: object) -> str:
+    lines = []
+    seen = set()
+    for err in error.errors():
+        line = f"{source}: {_format_location(err['loc'], data)}: {err['msg']}"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def resolve_spec_path(path: Path) -> Path:
+    if path.is_dir():
+        path = path / SPEC_FILE
+    if not path.is_file():
+        raise SpecError(
+            f"{path}: no assignment spec here; tip: give an assignment folder such as "
+            f"assignments/tcp-echo (it holds {SPEC_FILE}), or run `grader list`"
+        )
+    return path
+
+
+def load_assignment(path: Path) -> LoadedAssignment:
+    """Read and validate an assignment from its folder (or its assignment.yaml)."""
+    spec_path = resolve_spec_path(path)
+    raw = spec_path.read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise SpecError(f"{spec_path}: {where}not valid YAML ({problem})") from e
+    if not isinstance(data, dict):
+        raise SpecError(f"{spec_path}: the spec must be a YAML mapping (id: ..., title: ...)")
+    try:
+        spec = Assignment.model_validate(data)
+    except ValidationError as e:
+        raise SpecError(format_validation_error(spec_path, e, data)) from e
+    folder = spec_path.parent.resolve()
+    if folder.name != spec.id:
+        raise SpecError(f"{spec_path}: id: {spec.id!r} differs from the folder name {folder.name!r}")
+    return LoadedAssignment(spec=spec, directory=folder, spec_hash=hashlib.sha256(raw).hexdigest())
+
+
+def discover_assignments(root: Path) -> list[Path]:
+    """Assignment folders under root (each holds an assignment.yaml), sorted by name."""
+    return sorted(p.parent for p in root.glob(f"*/{SPEC_FILE}"))
