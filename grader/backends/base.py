@@ -1,0 +1,91 @@
+"""The interface every backend implements, and what they share."""
+
+from __future__ import annotations
+
+import signal
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from grader.program import ProgramPlan
+from grader.results import BuildResult
+from grader.spec import LoadedAssignment, TestSpec
+from grader.submission import Submission
+
+PREVIEW_BYTES = 4096
+
+
+@dataclass
+class TestRun:
+    """What a backend observed while one test ran."""
+
+    __test__: ClassVar[bool] = False  # not a pytest class
+
+    driver: dict[str, Any]
+    stdout: bytes = b""
+    stderr: bytes = b""
+    output_truncated: bool = False
+    diagnostics: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+
+class Sandbox(Protocol):
+    """One submission's place to build and run, open for the duration of its grading."""
+
+    def build(self) -> BuildResult:
+        """Build the program once (a no-op result for languages that need none)."""
+
+    def run_test(self, test: TestSpec) -> TestRun:
+        """Run one test's scenario against a fresh start of the program; always tear down."""
+
+
+class Backend(ABC):
+    """A way to run student programs: local processes or Docker containers."""
+
+    name: ClassVar[str]
+    isolated: ClassVar[bool]
+
+    @abstractmethod
+    def open(
+        self, loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
+    ) -> AbstractContextManager[Sandbox]:
+        """A sandbox for one submission; leaving the context removes everything it made."""
+
+    def image_id(self) -> str | None:
+        return None
+
+
+def driver_request(loaded: LoadedAssignment, test: TestSpec, host: str, port: int) -> dict[str, Any]:
+    """The JSON request the driver receives for one test (see grader/driver/__init__.py)."""
+    limits = loaded.spec.limits
+    return {
+        "steps": [step.model_dump(mode="json") for step in test.scenario],
+        "role": loaded.spec.role,
+        "host": host,
+        "port": port,
+        "step_timeout": limits.step_timeout,
+        "connect_timeout": limits.connect_timeout,
+        "test_timeout": limits.test_timeout,
+        "preview_bytes": PREVIEW_BYTES,
+    }
+
+
+def describe_exit(exit_code: int | None, killed_by: int | None) -> str:
+    """A sentence on how the program ended, for diagnostics."""
+    if killed_by is not None:
+        try:
+            name = signal.Signals(killed_by).name
+        except ValueError:
+            name = f"signal {killed_by}"
+        meaning = {
+            "SIGSEGV": " (segmentation fault: a bad pointer or array index)",
+            "SIGABRT": " (abort: an assertion or a double free)",
+            "SIGPIPE": " (broken pipe: it wrote to a connection the peer had closed; ignore "
+            "SIGPIPE or send with MSG_NOSIGNAL)",
+            "SIGKILL": " (killed)",
+            "SIGBUS": " (bus error)",
+            "SIGFPE": " (arithmetic error, e.g. division by zero)",
+        }.get(name, "")
+        return f"your program was killed by {name}{meaning}"
+    return f"your program exited with code {exit_code}"

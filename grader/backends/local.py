@@ -1,0 +1,274 @@
+"""The local backend: the student program as a process on loopback. It does NOT isolate the code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, ClassVar
+
+from grader.backends.base import Backend, TestRun, describe_exit, driver_request
+from grader.capture import OutputCapture
+from grader.driver.engine import run as run_driver
+from grader.program import ProgramPlan
+from grader.results import BuildResult
+from grader.scenario import scenario_has
+from grader.sockets import listening_sockets_of_group, wrong_port_diagnostics
+from grader.spec import LoadedAssignment, TestSpec
+from grader.submission import Submission
+
+HOST = "127.0.0.1"
+STOP_GRACE = 1.0
+NOT_ISOLATED = (
+    "This run used the local backend: your program ran as an ordinary process on this machine, "
+    "without isolation. Use --backend docker to grade code you have not read."
+)
+
+
+def free_port() -> int:
+    """A TCP port that is free on loopback right now (the program binds it moments later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _child_env(work: Path) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(HOME=str(work), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+class LocalProgram:
+    """One run of the student program in its own process group; implements the driver's Control."""
+
+    def __init__(self, argv: list[str], cwd: Path, cap: int) -> None:
+        self.argv = argv
+        self.cwd = cwd
+        self.stdout = OutputCapture(cap)
+        self.stderr = OutputCapture(cap)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._readers: list[threading.Thread] = []
+        self.stopped_by_us = False
+        self.start_error: str | None = None
+
+    # --- Control -------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.stopped_by_us = False
+        try:
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                env=_child_env(self.cwd),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, killed as a whole
+            )
+        except OSError as e:
+            self.start_error = f"could not start {self.argv[0]!r}: {e.strerror}"
+            self.stderr.append(f"{self.start_error}\n".encode())
+            return
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def stop(self) -> dict[str, int | bool | None]:
+        if self.proc is not None and self.proc.poll() is None:
+            self.stopped_by_us = True
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+        return self.state()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def state(self) -> dict[str, int | bool | None]:
+        if self.proc is None:
+            return {"running": False, "exit_code": None, "signal": None}
+        code = self.proc.poll()
+        if code is None:
+            return {"running": True, "exit_code": None, "signal": None}
+        if code < 0:
+            return {"running": False, "exit_code": None, "signal": -code}
+        return {"running": False, "exit_code": code, "signal": None}
+
+    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        return self.state()
+
+    def write_stdin(self, data: bytes, close: bool) -> None:
+        if self.proc is None or self.proc.stdin is None or self.proc.stdin.closed:
+            return
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+            if close:
+                self.proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass  # the program exited or closed stdin; the scenario's checks will say so
+
+    def output(self, stream: str) -> bytes:
+        return (self.stdout if stream == "stdout" else self.stderr).text()
+
+    # --- Teardown ------------------------------------------------------------------------------
+    def kill(self) -> None:
+        """SIGKILL the whole process group, reap the leader and finish reading its output."""
+        if self.proc is None:
+            return
+        self._signal_group(signal.SIGKILL)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        for reader in self._readers:
+            reader.join(2)
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        assert self.proc is not None
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is gone already
+
+    @staticmethod
+    def _pump(stream: IO[bytes], capture: OutputCapture) -> None:
+        # read1 returns what is available, so the capture is current while the program runs
+        reader = getattr(stream, "read1", stream.read)
+        while chunk := reader(65536):
+            capture.append(chunk)
+        stream.close()
+
+
+class LocalSandbox:
+    """A temporary work dir holding a copy of the submission; programs run there."""
+
+    def __init__(self, loaded: LoadedAssignment, plan: ProgramPlan, work: Path) -> None:
+        self.loaded = loaded
+        self.plan = plan
+        self.work = work
+
+    def build(self) -> BuildResult:
+        display = self.plan.build_display()
+        if not display:
+            return BuildResult(ok=True, language=self.plan.language)
+        argv = ["sh", "-c", self.plan.build_shell] if self.plan.build_shell else list(self.plan.build or ())
+        cap = self.loaded.spec.limits.output_cap
+        started = time.monotonic()
+        try:
+            done = subprocess.run(
+                argv,
+                cwd=self.work,
+                env=_child_env(self.work),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=self.loaded.spec.limits.build_timeout,
+                check=False,
+                start_new_session=True,
+            )
+        except subprocess.TimeoutExpired as e:
+            log = (e.output or b"").decode(errors="replace")[-cap:]
+            return BuildResult(
+                ok=False,
+                language=self.plan.language,
+                command=display,
+                log=f"{log}\nthe build took longer than {self.loaded.spec.limits.build_timeout:g} s",
+                duration=time.monotonic() - started,
+            )
+        except FileNotFoundError as e:
+            return BuildResult(
+                ok=False, language=self.plan.language, command=display,
+                log=f"{argv[0]} is not installed on this machine ({e})",
+            )
+        log = done.stdout.decode(errors="replace")[-cap:]
+        ok = done.returncode == 0
+        if ok and self.plan.language == "c" and not (self.work / self.plan.entry).exists():
+            ok = False
+            log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
+        return BuildResult(
+            ok=ok, language=self.plan.language, command=display, log=log,
+            duration=time.monotonic() - started,
+        )
+
+    def run_test(self, test: TestSpec) -> TestRun:
+        spec = self.loaded.spec
+        port = spec.port or free_port()
+        program = LocalProgram(self.plan.run_argv(HOST, port), self.work, spec.limits.output_cap)
+        started = time.monotonic()
+        diagnostics: list[str] = []
+        try:
+            if spec.role == "server" and not scenario_has(test.scenario, "start"):
+                program.start()
+            result = run_driver(driver_request(self.loaded, test, HOST, port), program)
+            if result["status"] != "passed":
+                diagnostics += self._diagnose(program, port)
+        finally:
+            program.kill()
+        return TestRun(
+            driver=result,
+            stdout=program.stdout.tail(),
+            stderr=program.stderr.tail(),
+            output_truncated=program.stdout.truncated or program.stderr.truncated,
+            diagnostics=diagnostics,
+            duration=time.monotonic() - started,
+        )
+
+    def _diagnose(self, program: LocalProgram, port: int) -> list[str]:
+        found: list[str] = []
+        if program.start_error:
+            found.append(program.start_error)
+        state = program.state()
+        if program.proc is not None and not state["running"] and not program.stopped_by_us:
+            code, sig = state["exit_code"], state["signal"]
+            found.append(describe_exit(code if isinstance(code, int) else None,
+                                       sig if isinstance(sig, int) else None))
+        elif program.proc is not None:
+            sockets = listening_sockets_of_group(program.proc.pid)
+            found += wrong_port_diagnostics(sockets, port, self.loaded.spec.transport)
+        return found
+
+
+class LocalBackend(Backend):
+    name: ClassVar[str] = "local"
+    isolated: ClassVar[bool] = False
+
+    @contextmanager
+    def open(
+        self, loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
+    ) -> Iterator[LocalSandbox]:
+        work = Path(tempfile.mkdtemp(prefix=f"grader-{loaded.spec.id}-"))
+        try:
+            submission.copy_to(work)
+            if plan.entry_copied_from:
+                shutil.copy2(work / plan.entry_copied_from, work / plan.entry)
+            yield LocalSandbox(loaded, plan, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,216 @@
+"""The `grader` command: parse, call the library API, render, choose the exit code."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from enum import Enum
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from grader import __version__, api
+from grader.errors import BackendError, GraderError
+from grader.files import write_atomic
+from grader.results import SubmissionResult, TestResult
+from grader.validation import Check
+
+EXIT_FULL_MARKS = 0
+EXIT_POINTS_LOST = 1
+EXIT_INVALID_INPUT = 2
+EXIT_INFRASTRUCTURE = 3
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    help="Grade socket-programming assignments: TCP and UDP clients and servers, Python and C.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+STATUS_STYLE = {
+    "passed": "green", "failed": "red", "timeout": "dark_orange", "error": "magenta",
+    "skipped": "grey50",
+}
+
+
+class BackendChoice(str, Enum):
+    auto = "auto"
+    local = "local"
+    docker = "docker"
+
+
+BackendOption = Annotated[
+    BackendChoice,
+    typer.Option("--backend", "-b", help="local: processes on loopback, no isolation; docker: "
+                 "hardened containers; auto: docker when an engine answers, else local."),
+]
+
+
+def _fail(error: GraderError) -> NoReturn:
+    for line in str(error).splitlines():
+        err.print(f"[red]error:[/red] {escape(line)}")
+    raise typer.Exit(EXIT_INFRASTRUCTURE if isinstance(error, BackendError) else EXIT_INVALID_INPUT)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds through every finally: programs and sandboxes go away
+
+
+def _print_test(result: TestResult) -> None:
+    style = STATUS_STYLE[result.status]
+    line = (f"  [{style}]{result.status:>7}[/{style}]  {escape(result.name)}  "
+            f"{result.points:g}/{result.max_points:g}")
+    if result.reason:
+        line += f"  [grey50]{escape(result.reason)}[/grey50]"
+    out.print(line)
+    for diagnostic in result.diagnostics:
+        out.print(f"             [yellow]{escape(diagnostic)}[/yellow]")
+
+
+def _summary(result: SubmissionResult) -> None:
+    table = Table(title=f"{result.assignment_title} — {result.submission_id}", title_justify="left")
+    table.add_column("test")
+    table.add_column("points", justify="right")
+    table.add_column("status")
+    for t in result.tests:
+        style = STATUS_STYLE[t.status]
+        table.add_row(t.name, f"{t.points:g}/{t.max_points:g}", f"[{style}]{t.status}[/{style}]")
+    out.print(table)
+    if not result.build.ok:
+        out.print("[red]The build failed:[/red]")
+        out.print(escape(result.build.log.strip()[-2000:]))
+    for note in result.notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]  "
+              f"({result.timings.get('total', 0):.1f} s, backend {result.backend})")
+
+
+@app.command()
+def check(
+    assignment: Annotated[Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")],
+    submission: Annotated[Path, typer.Argument(help="Submission folder or single source file.")],
+    report: Annotated[Path | None, typer.Option(help="Write the HTML feedback report here.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
+    backend: BackendOption = BackendChoice.auto,
+    test: Annotated[list[str] | None, typer.Option("--test", "-t", help="Run only this test (repeatable).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the score line.")] = False,
+) -> None:
+    """Grade one submission. Exit 0: full marks; 1: points lost; 2: invalid input; 3: grader error."""
+    from grader.report.html import write_html  # noqa: PLC0415 - jinja2 only when reporting
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        result = api.check(assignment, submission, backend=backend.value, tests=test,
+                           on_test=None if quiet else _print_test)
+    except GraderError as e:
+        _fail(e)
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/red]: the program was stopped and its files removed")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not quiet:
+        _summary(result)
+    else:
+        out.print(f"{result.submission_id}: {result.score:g}/{result.max_score:g}")
+    if json_path:
+        write_atomic(json_path, result.model_dump_json(indent=2))
+        out.print(f"result: {json_path}")
+    if report:
+        write_html(result, report)
+        out.print(f"report: {report}")
+    selected = [t for t in result.tests if not test or t.name in test]
+    passed = result.build.ok and all(t.status == "passed" for t in selected)
+    raise typer.Exit(EXIT_FULL_MARKS if passed else EXIT_POINTS_LOST)
+
+
+@app.command("list")
+def list_(
+    root: Annotated[Path, typer.Argument(help="Folder holding assignment folders.")] = Path("assignments"),
+) -> None:
+    """List the assignments: id, title, role, transport, points."""
+    try:
+        found = api.list_assignments(root)
+    except GraderError as e:
+        _fail(e)
+    if not found:
+        err.print(f"[red]error:[/red] no assignment under {root}; tip: run from the repository root")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    table = Table()
+    for column in ("id", "title", "role", "transport", "tests", "points"):
+        table.add_column(column)
+    for a in found:
+        s = a.spec
+        table.add_row(s.id, s.title, s.role, s.transport, str(len(s.tests)), f"{s.max_score:g}")
+    out.print(table)
+
+
+def _print_check(check: Check) -> None:
+    mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+    out.print(f"  {mark} {check.kind:<6} {escape(check.solution):<32} "
+              f"{check.score:g}/{check.max_score:g}  {check.duration:.1f} s")
+    for problem in check.problems:
+        out.print(f"         [red]{escape(problem)}[/red]")
+
+
+@app.command()
+def validate(
+    assignments: Annotated[list[Path] | None, typer.Argument(help="Assignment folders.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every assignment under ./assignments.")] = False,
+    backend: BackendOption = BackendChoice.auto,
+) -> None:
+    """Prove an assignment's tests right: models score full marks, each mutant fails its tests."""
+    signal.signal(signal.SIGTERM, _terminate)
+    folders = list(assignments or [])
+    if all_:
+        folders += [Path("assignments") / a.spec.id for a in api.list_assignments(Path("assignments"))]
+    if not folders:
+        err.print("[red]error:[/red] name an assignment folder, or use --all")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    ok = True
+    try:
+        for folder in folders:
+            out.print(f"[bold]{escape(str(folder))}[/bold]")
+            report = api.validate_assignment(folder, backend=backend.value, on_check=_print_check)
+            verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
+            out.print(f"  {verdict}: {len(report.checks)} solutions in {report.duration:.1f} s "
+                      f"(backend {report.backend})")
+            ok = ok and report.ok
+    except GraderError as e:
+        _fail(e)
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/red]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    raise typer.Exit(0 if ok else EXIT_POINTS_LOST)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of assignment.yaml (for completion in your editor)."""
+    text = api.schema_text()
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def version() -> None:
+    """Print the grader's version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Grading one submission: build once, run each test in the sandbox, turn observations into results."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from grader import __version__
+from grader.backends.base import Backend, TestRun
+from grader.backends.local import NOT_ISOLATED
+from grader.program import plan_program
+from grader.results import BuildResult, Comparison, Event, SubmissionResult, TestResult
+from grader.spec import LoadedAssignment, TestSpec
+from grader.submission import Submission, detect_language
+
+PYTHON2_SIGNS = re.compile(
+    rb"^\s*print\s+[\"'\w]|^\s*except\s+\w+\s*,\s*\w+\s*:|\braw_input\s*\(", re.MULTILINE
+)
+
+RerunCommand = Callable[[str], str]
+OnTest = Callable[[TestResult], None]
+
+
+def _b64(value: Any) -> bytes:
+    return base64.b64decode(value) if value else b""
+
+
+def _events(raw: list[dict[str, Any]]) -> list[Event]:
+    return [
+        Event(
+            t=max(0.0, float(e["t"])),
+            conn=e["conn"],
+            kind=e["kind"],
+            size=e.get("size", 0),
+            data=_b64(e.get("data_b64")),
+            sha256=e.get("sha256"),
+            note=e.get("note"),
+        )
+        for e in raw
+    ]
+
+
+def _comparison(raw: dict[str, Any] | None) -> Comparison | None:
+    if not raw:
+        return None
+    got = _b64(raw.get("got_b64"))
+    return Comparison(
+        kind=raw["kind"],
+        expected=_b64(raw.get("expected_b64")),
+        got=got,
+        got_size=raw.get("got_size", len(got)),
+    )
+
+
+def test_result(test: TestSpec, run: TestRun, rerun: str) -> TestResult:
+    """The verdict on one test from what the backend observed."""
+    driver = run.driver
+    passed = driver["status"] == "passed"
+    return TestResult(
+        name=test.name,
+        description=test.description,
+        visibility=test.visibility,
+        points=test.points if passed else 0.0,
+        max_points=test.points,
+        status=driver["status"],
+        reason="" if passed else driver.get("reason", ""),
+        failed_step=None if passed else driver.get("step"),
+        comparison=None if passed else _comparison(driver.get("comparison")),
+        transcript=_events(driver.get("events", [])),
+        stdout_tail=run.stdout,
+        stderr_tail=run.stderr,
+        output_truncated=run.output_truncated,
+        diagnostics=run.diagnostics,
+        hint=None if passed else test.hint,
+        duration=run.duration,
+        rerun=rerun,
+    )
+
+
+def _skipped(test: TestSpec, reason: str, rerun: str) -> TestResult:
+    return TestResult(
+        name=test.name, description=test.description, visibility=test.visibility,
+        points=0.0, max_points=test.points, status="skipped", reason=reason, rerun=rerun,
+    )
+
+
+def _python2_note(submission: Submission, results: list[TestResult]) -> str | None:
+    if not any(b"SyntaxError" in r.stderr_tail for r in results):
+        return None
+    root = submission.path if submission.path.is_dir() else submission.path.parent
+    for rel in submission.files:
+        if rel.endswith(".py") and PYTHON2_SIGNS.search((root / rel).read_bytes()):
+            return (
+                f"{rel} looks like Python 2 code (print without parentheses, old except syntax "
+                "or raw_input); the grader runs Python 3: port it (print(...), input(), "
+                "except E as e)."
+            )
+    return None
+
+
+def grade(
+    loaded: LoadedAssignment,
+    submission: Submission,
+    backend: Backend,
+    *,
+    rerun_command: RerunCommand,
+    only: list[str] | None = None,
+    on_test: OnTest | None = None,
+    notes: list[str] | None = None,
+) -> SubmissionResult:
+    """Grade a submission; a student program's failure is in the result, never raised."""
+    spec = loaded.spec
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    notes = list(notes or [])
+    if not backend.isolated:
+        notes.append(NOT_ISOLATED)
+    language = detect_language(submission, spec)
+    plan = plan_program(spec, language, submission.files)
+    if plan.entry_copied_from:
+        notes.append(
+            f"the handout names the program {plan.entry}; your only Python file, "
+            f"{plan.entry_copied_from}, was run under that name"
+        )
+    timings: dict[str, float] = {}
+    results: list[TestResult] = []
+    with backend.open(loaded, submission, plan) as sandbox:
+        timings["setup"] = time.monotonic() - clock
+        build: BuildResult = sandbox.build()
+        timings["build"] = build.duration
+        tests_started = time.monotonic()
+        for test in spec.tests:
+            rerun = rerun_command(test.name)
+            if not build.ok:
+                result = _skipped(test, "not run: the build failed (see the build log)", rerun)
+            elif only and test.name not in only:
+                result = _skipped(test, "not selected (--test)", rerun)
+            else:
+                result = test_result(test, sandbox.run_test(test), rerun)
+            results.append(result)
+            if on_test:
+                on_test(result)
+        timings["tests"] = time.monotonic() - tests_started
+    if python2 := _python2_note(submission, results):
+        notes.append(python2)
+    if any(r.status != "passed" for r in results if r.status != "skipped" or not build.ok):
+        notes += spec.hints
+    timings["total"] = time.monotonic() - clock
+    return SubmissionResult(
+        assignment_id=spec.id,
+        assignment_title=spec.title,
+        spec_hash=loaded.spec_hash,
+        submission_id=submission.id,
+        submission_hash=submission.content_hash,
+        grader_version=__version__,
+        backend=backend.name,
+        image_id=backend.image_id(),
+        started_at=started_at,
+        build=build,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        notes=notes,
+        score=sum(r.points for r in results),
+        max_score=spec.max_score,
+        tests=results,
+    )

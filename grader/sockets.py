@@ -1,0 +1,114 @@
+"""Which sockets a program listens on, read from /proc/net, and what that tells a student."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TCP_LISTEN = "0A"
+DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver lives in every container's namespace
+
+
+@dataclass(frozen=True)
+class ListeningSocket:
+    transport: str  # "tcp" or "udp"
+    address: str
+    port: int
+    inode: int
+
+    def __str__(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host}:{self.port}"
+
+
+def _decode_address(text: str) -> tuple[str, int]:
+    hex_ip, hex_port = text.split(":")
+    raw = bytes.fromhex(hex_ip)
+    # /proc/net prints each 32-bit word in host (little-endian) order
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    address = ipaddress.ip_address(words)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address), int(hex_port, 16)
+
+
+def parse_proc_net(text: str, transport: str) -> list[ListeningSocket]:
+    """Listening TCP sockets, or bound UDP sockets, from the text of /proc/net/{tcp,udp}[6]."""
+    found = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        address, port = _decode_address(fields[1])
+        if transport == "tcp" and fields[3] != TCP_LISTEN:
+            continue
+        if transport == "udp" and _decode_address(fields[2])[1] != 0:
+            continue  # a connected UDP socket is a client's, not a server's
+        if address == DOCKER_DNS:
+            continue
+        found.append(ListeningSocket(transport, address, port, int(fields[9])))
+    return found
+
+
+def read_proc_net(root: Path = Path("/proc/net")) -> list[ListeningSocket]:
+    sockets: list[ListeningSocket] = []
+    for name in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            text = (root / name).read_text()
+        except OSError:
+            continue
+        sockets += parse_proc_net(text, name.rstrip("6"))
+    return sockets
+
+
+def _socket_inodes_of_group(pgid: int) -> set[int]:
+    inodes: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(int(target[8:-1]))
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+    return inodes
+
+
+def listening_sockets_of_group(pgid: int) -> list[ListeningSocket]:
+    """The listening sockets held by any process of a process group (local backend)."""
+    inodes = _socket_inodes_of_group(pgid)
+    return [s for s in read_proc_net() if s.inode in inodes]
+
+
+def wrong_port_diagnostics(
+    sockets: list[ListeningSocket], port: int, transport: str, *, remote_client: bool = False
+) -> list[str]:
+    """Sentences for a student whose server was not reachable where the grader looked.
+
+    remote_client: the grader connects from another host, so a loopback bind is a mistake.
+    """
+    mine = [s for s in sockets if s.transport == transport]
+    verb = "listens" if transport == "tcp" else "is bound"
+    on_port = [s for s in mine if s.port == port]
+    if not mine:
+        return [f"your program {verb} on no {transport.upper()} port at all"]
+    if not on_port:
+        where = ", ".join(str(s) for s in mine)
+        return [
+            f"nothing {verb} on port {port}; your program {verb} on {where} — take the port "
+            "from the command line (argv[1]) instead of a fixed number"
+        ]
+    if remote_client and all(ipaddress.ip_address(s.address).is_loopback for s in on_port):
+        where = ", ".join(str(s) for s in on_port)
+        return [
+            f"your server {verb} on {where} — bind to 0.0.0.0 (all interfaces) so that other "
+            "hosts can reach it"
+        ]
+    return []

@@ -1,0 +1,103 @@
+"""Submissions: a student's files, their content hash and the language they are written in."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.errors import SubmissionError
+from grader.spec import Assignment
+
+IGNORED_NAMES = {"__pycache__", ".git", ".DS_Store", "__MACOSX", ".venv", ".idea", ".vscode"}
+MAX_FILES = 500
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class Submission(BaseModel):
+    """A submission as found on disk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Identifier: the folder's (or single file's) name.")
+    path: Path = Field(description="The folder, or the single file, that was submitted.")
+    files: tuple[str, ...] = Field(description="Relative paths of the files, sorted.")
+    content_hash: str = Field(description="SHA-256 over the files' names and contents.")
+
+    def copy_to(self, destination: Path) -> None:
+        """Copy the files into destination (which exists), keeping their relative paths."""
+        root = self.path if self.path.is_dir() else self.path.parent
+        for rel in self.files:
+            target = destination / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / rel, target)
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part in IGNORED_NAMES or part.endswith(".pyc") for part in rel.parts):
+            continue
+        if path.is_symlink():
+            raise SubmissionError(f"{path}: symbolic links are not accepted in a submission")
+        if path.is_file():
+            found.append(rel.as_posix())
+    return found
+
+
+def load_submission(path: Path) -> Submission:
+    """Read a submission folder (or a single source file) and hash its content."""
+    if not path.exists():
+        raise SubmissionError(
+            f"{path}: no such file or folder; tip: give the folder that holds your program "
+            "(e.g. server.py or server.c)"
+        )
+    if path.is_dir():
+        root, files = path, _walk(path)
+    else:
+        root, files = path.parent, [path.name]
+    if not files:
+        raise SubmissionError(f"{path}: the submission folder is empty")
+    if len(files) > MAX_FILES:
+        raise SubmissionError(f"{path}: {len(files)} files; a submission may hold {MAX_FILES}")
+    digest = hashlib.sha256()
+    total = 0
+    for rel in files:
+        data = (root / rel).read_bytes()
+        total += len(data)
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    if total > MAX_BYTES:
+        raise SubmissionError(f"{path}: {total} bytes; a submission may hold {MAX_BYTES}")
+    name = path.resolve().name
+    return Submission(id=name, path=path, files=tuple(files), content_hash=digest.hexdigest())
+
+
+def detect_language(submission: Submission, assignment: Assignment) -> str:
+    """The language of the submission among those the assignment accepts.
+
+    C when there is a Makefile or a .c file, Python when there is a .py file; when both are
+    present, the one whose entry file exists wins.
+    """
+    names = {Path(f).name for f in submission.files}
+    suffixes = {Path(f).suffix for f in submission.files}
+    candidates: list[str] = []
+    if "c" in assignment.languages and (".c" in suffixes or "Makefile" in names):
+        candidates.append("c")
+    if "python" in assignment.languages and ".py" in suffixes:
+        candidates.append("python")
+    if len(candidates) > 1:
+        with_entry = [c for c in candidates if assignment.languages[c].entry in names]  # type: ignore[index]
+        candidates = with_entry or candidates
+    if not candidates:
+        accepted = " or ".join(
+            {"python": "Python (.py)", "c": "C (.c or a Makefile)"}[lang]
+            for lang in assignment.languages
+        )
+        raise SubmissionError(
+            f"{submission.path}: no source file found; this assignment accepts {accepted}; "
+            f"files seen: {', '.join(submission.files[:10])}"
+        )
+    return candidates[0]

@@ -1,0 +1,148 @@
+"""Proof that an assignment's tests are right: models get full marks, each mutant fails its tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grader.backends.base import Backend
+from grader.errors import SpecError
+from grader.grading import grade
+from grader.results import SubmissionResult
+from grader.spec import LoadedAssignment, format_validation_error
+from grader.submission import load_submission
+
+MUTANT_FILE = "mutant.yaml"
+MODEL_LANGUAGES = ("python", "c")
+
+
+class MutantSpec(BaseModel):
+    """What a known-buggy solution gets wrong and which tests must catch it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(description="The bug, in one sentence.")
+    fails: list[str] = Field(min_length=1, description="Exactly the tests this mutant must fail.")
+
+
+class Check(BaseModel):
+    """The outcome of grading one reference solution against its expectation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    solution: str = Field(description="Path of the solution, relative to the reference folder.")
+    kind: str = Field(description="model or mutant.")
+    description: str = Field(description="What the solution is.")
+    expected_failures: list[str] = Field(description="Tests it must fail (none for a model).")
+    actual_failures: list[str] = Field(description="Tests it failed.")
+    score: float
+    max_score: float
+    duration: float = Field(description="Seconds its grading took.")
+    problems: list[str] = Field(description="Each way the outcome broke the expectation.")
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ValidationReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignment_id: str
+    backend: str
+    checks: list[Check]
+    duration: float
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+
+def _load_mutant(folder: Path, loaded: LoadedAssignment) -> MutantSpec:
+    path = folder / MUTANT_FILE
+    try:
+        data = yaml.safe_load(path.read_text())
+        mutant = MutantSpec.model_validate(data)
+    except yaml.YAMLError as e:
+        raise SpecError(f"{path}: not valid YAML ({e})") from e
+    except ValidationError as e:
+        raise SpecError(format_validation_error(path, e, data)) from e
+    names = {t.name for t in loaded.spec.tests}
+    unknown = [n for n in mutant.fails if n not in names]
+    if unknown:
+        raise SpecError(f"{path}: fails: no test named {', '.join(unknown)} in {loaded.spec.id}")
+    return mutant
+
+
+def reference_solutions(loaded: LoadedAssignment) -> list[tuple[Path, str, MutantSpec | None]]:
+    """(folder, kind, mutant spec) for every model solution and mutant of the assignment."""
+    root = loaded.reference_dir
+    if not root.is_dir():
+        raise SpecError(f"{root}: no reference folder for {loaded.spec.id}; tip: put model "
+                        "solutions in reference/<id>/python and reference/<id>/c")
+    found: list[tuple[Path, str, MutantSpec | None]] = [
+        (root / lang, "model", None) for lang in MODEL_LANGUAGES if (root / lang).is_dir()
+    ]
+    if not found:
+        raise SpecError(f"{root}: no model solution (python/ or c/)")
+    mutants = root / "mutants"
+    if mutants.is_dir():
+        for folder in sorted(p for p in mutants.iterdir() if p.is_dir()):
+            found.append((folder, "mutant", _load_mutant(folder, loaded)))
+    return found
+
+
+def _check(folder: Path, root: Path, kind: str, mutant: MutantSpec | None,
+           result: SubmissionResult, duration: float) -> Check:
+    failed = [t.name for t in result.tests if t.status != "passed"]
+    expected = sorted(mutant.fails) if mutant else []
+    problems: list[str] = []
+    if not result.build.ok:
+        problems.append(f"the build failed: {result.build.log.strip().splitlines()[-1:]}")
+    for name in expected:
+        if name not in failed:
+            problems.append(f"should fail {name} but passed it")
+    for test in result.tests:
+        if test.name in failed and test.name not in expected:
+            problems.append(f"should pass {test.name} but got {test.status}: {test.reason}")
+    return Check(
+        solution=str(folder.relative_to(root)),
+        kind=kind,
+        description=mutant.description if mutant else f"model solution ({folder.name})",
+        expected_failures=expected,
+        actual_failures=sorted(failed),
+        score=result.score,
+        max_score=result.max_score,
+        duration=round(duration, 3),
+        problems=problems,
+    )
+
+
+def validate(
+    loaded: LoadedAssignment,
+    backend: Backend,
+    *,
+    on_check: Callable[[Check], None] | None = None,
+) -> ValidationReport:
+    """Grade every reference solution of the assignment and compare with what it must score."""
+    started = time.monotonic()
+    root = loaded.reference_dir
+    checks = []
+    for folder, kind, mutant in reference_solutions(loaded):
+        clock = time.monotonic()
+        result = grade(
+            loaded, load_submission(folder), backend,
+            rerun_command=lambda name, f=folder: f"grader check {loaded.directory} {f} --test {name}",
+        )
+        check = _check(folder, root, kind, mutant, result, time.monotonic() - clock)
+        checks.append(check)
+        if on_check:
+            on_check(check)
+    return ValidationReport(
+        assignment_id=loaded.spec.id, backend=backend.name, checks=checks,
+        duration=round(time.monotonic() - started, 3),
+    )

@@ -1,0 +1,184 @@
+"""The local backend: programs run on loopback and nothing of them outlives a test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.api import check
+from grader.backends.local import LocalProgram
+from grader.spec import load_assignment
+
+SPEC = """\
+id: tiny
+title: Tiny echo
+summary: Echo one line.
+role: server
+transport: tcp
+languages:
+  python: {{entry: server.py, run: "python3 server.py {{port}} {pidfile}"}}
+limits: {{step_timeout: 1.5, connect_timeout: 3}}
+tests:
+  - name: echo
+    points: 1
+    description: One line is echoed.
+    scenario:
+      - connect: main
+      - send: "hi\\n"
+      - expect: "hi\\n"
+"""
+
+# A server that starts a grandchild (which would outlive a careless grader), records both pids,
+# then behaves as the mode says: echo, crash, hang (accept and never answer), or ignore SIGTERM.
+SERVER = """\
+import os, signal, socket, subprocess, sys
+port, pidfile, mode = int(sys.argv[1]), sys.argv[2], {mode!r}
+child = subprocess.Popen(["sleep", "300"])
+with open(pidfile, "w") as f:
+    f.write(f"{{os.getpid()}} {{child.pid}}")
+if mode == "crash":
+    print("boom", file=sys.stderr)
+    sys.exit(3)
+if mode == "stubborn":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen()
+print("listening", flush=True)
+while True:
+    conn, _ = srv.accept()
+    data = conn.recv(100)
+    if mode != "hang":
+        conn.sendall(data)
+"""
+
+
+def make(tmp_path: Path, mode: str) -> tuple[Path, Path, Path]:
+    pidfile = tmp_path / "pids"
+    assignment = tmp_path / "tiny"
+    assignment.mkdir()
+    (assignment / "assignment.yaml").write_text(SPEC.format(pidfile=pidfile))
+    submission = tmp_path / mode
+    submission.mkdir()
+    (submission / "server.py").write_text(SERVER.format(mode=mode))
+    return assignment, submission, pidfile
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie has exited; only its parent's reaping is missing
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def assert_all_gone(pidfile: Path) -> None:
+    pids = [int(p) for p in pidfile.read_text().split()]
+    deadline = time.monotonic() + 3
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in pids if alive(p)], f"processes left behind: {pids}"
+
+
+def test_passing_program_leaves_no_process(tmp_path: Path) -> None:
+    assignment, submission, pidfile = make(tmp_path, "echo")
+    result = check(assignment, submission, backend="local")
+    assert [t.status for t in result.tests] == ["passed"], result.tests[0].reason
+    assert result.score == 1 and result.backend == "local"
+    assert any("without isolation" in note for note in result.notes), result.notes
+    assert b"listening" in result.tests[0].stdout_tail
+    assert_all_gone(pidfile)
+
+
+def test_crashing_program_is_a_result_with_its_exit_code(tmp_path: Path) -> None:
+    assignment, submission, pidfile = make(tmp_path, "crash")
+    result = check(assignment, submission, backend="local")
+    test = result.tests[0]
+    assert test.status == "failed", test
+    assert "your program exited with code 3" in test.diagnostics, test.diagnostics
+    assert b"boom" in test.stderr_tail
+    assert_all_gone(pidfile)
+
+
+def test_hanging_program_times_out_and_is_killed(tmp_path: Path) -> None:
+    assignment, submission, pidfile = make(tmp_path, "hang")
+    started = time.monotonic()
+    result = check(assignment, submission, backend="local")
+    assert result.tests[0].status == "timeout", result.tests[0]
+    assert time.monotonic() - started < 6
+    assert_all_gone(pidfile)
+
+
+def test_program_ignoring_sigterm_is_killed(tmp_path: Path) -> None:
+    assignment, submission, pidfile = make(tmp_path, "stubborn")
+    loaded = load_assignment(assignment)
+    program = LocalProgram(["python3", str(submission / "server.py"), "0", str(pidfile)],
+                           submission, 1000)
+    program.start()
+    deadline = time.monotonic() + 5
+    while not pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # let it install its SIGTERM handler
+    state = program.stop()
+    assert state["running"] is False and state["signal"] == signal.SIGKILL, state
+    assert loaded.spec.id == "tiny"
+    assert_all_gone(pidfile)
+
+
+def test_work_dir_is_removed_and_submission_untouched(tmp_path: Path) -> None:
+    assignment, submission, _ = make(tmp_path, "echo")
+    before = sorted(p.name for p in submission.iterdir())
+    work_dirs = Path(tempfile.gettempdir()).glob("grader-tiny-*")
+    existing = set(work_dirs)
+    result = check(assignment, submission, backend="local")
+    assert result.tests[0].status == "passed", result.tests[0]
+    assert set(Path(tempfile.gettempdir()).glob("grader-tiny-*")) == existing
+    assert sorted(p.name for p in submission.iterdir()) == before
+
+
+def test_interrupted_check_kills_the_program_and_exits_130(tmp_path: Path) -> None:
+    assignment, submission, pidfile = make(tmp_path, "hang")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", "check", str(assignment), str(submission),
+         "--backend", "local"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while not pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pidfile.exists(), "the student program never started"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 130, stderr
+    assert b"interrupted" in stderr
+    assert b"Traceback" not in stderr, stderr
+    assert_all_gone(pidfile)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM])
+def test_terminated_check_kills_the_program(tmp_path: Path, sig: signal.Signals) -> None:
+    assignment, submission, pidfile = make(tmp_path, "hang")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", "check", str(assignment), str(submission),
+         "--backend", "local"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while not pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 130, stderr
+    assert_all_gone(pidfile)

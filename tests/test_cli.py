@@ -1,0 +1,92 @@
+"""The `grader` command through typer's runner: output, files written and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from grader.cli import app
+
+runner = CliRunner()
+
+
+def test_list_shows_tcp_echo(root: Path) -> None:
+    result = runner.invoke(app, ["list", str(root / "assignments")])
+    assert result.exit_code == 0, result.output
+    assert "tcp-echo" in result.output and "server" in result.output
+
+
+def test_list_of_an_empty_folder_is_invalid_input(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["list", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "no assignment under" in result.output
+
+
+def test_schema_is_json_with_the_spec_fields() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert {"id", "role", "tests", "languages"} <= set(schema["properties"])
+    assert schema["properties"]["role"]["description"]
+
+
+def test_missing_submission_is_one_clear_line_and_exit_2(tcp_echo: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(tcp_echo), str(tmp_path / "nope"), "-b", "local"])
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.output and "no such file or folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_spec_prints_each_problem_and_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "assignment.yaml").write_text("id: broken\ntitle: x\nrole: nobody\n")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "server.py").write_text("pass\n")
+    result = runner.invoke(app, ["check", str(folder), str(sub), "-b", "local"])
+    assert result.exit_code == 2, result.output
+    assert "role: Input should be 'server' or 'client'" in result.output
+    assert "summary: Field required" in result.output
+
+
+def test_unknown_test_name_lists_the_known_ones(tcp_echo: Path, root: Path) -> None:
+    sub = root / "reference" / "tcp-echo" / "python"
+    result = runner.invoke(app, ["check", str(tcp_echo), str(sub), "-t", "nope", "-b", "local"])
+    assert result.exit_code == 2, result.output
+    assert "no test named 'nope'" in result.output and "echo-one" in result.output
+
+
+def test_bad_backend_option_is_exit_2(tcp_echo: Path, root: Path) -> None:
+    sub = root / "reference" / "tcp-echo" / "python"
+    result = runner.invoke(app, ["check", str(tcp_echo), str(sub), "-b", "cloud"])
+    assert result.exit_code == 2, result.output
+
+
+def test_wrong_language_submission_says_what_is_accepted(tcp_echo: Path, tmp_path: Path) -> None:
+    (tmp_path / "Server.java").write_text("class Server {}")
+    result = runner.invoke(app, ["check", str(tcp_echo), str(tmp_path), "-b", "local"])
+    assert result.exit_code == 2, result.output
+    assert "this assignment accepts Python (.py) or C (.c or a Makefile)" in result.output
+
+
+def test_check_writes_report_and_json_and_exits_0(tcp_echo: Path, root: Path, tmp_path: Path) -> None:
+    sub = root / "reference" / "tcp-echo" / "python"
+    report, data = tmp_path / "r.html", tmp_path / "r.json"
+    result = runner.invoke(app, ["check", str(tcp_echo), str(sub), "-b", "local", "-t", "echo-one",
+                                 "--report", str(report), "--json", str(data)])
+    assert result.exit_code == 0, result.output
+    stored = json.loads(data.read_text())
+    assert stored["tests"][0]["status"] == "passed"
+    assert [t["status"] for t in stored["tests"][1:]] == ["skipped"] * (len(stored["tests"]) - 1)
+    assert "<html" in report.read_text()
+
+
+def test_check_with_points_lost_exits_1(tcp_echo: Path, tmp_path: Path) -> None:
+    (tmp_path / "server.py").write_text("import sys\nsys.exit(0)\n")
+    result = runner.invoke(app, ["check", str(tcp_echo), str(tmp_path), "-b", "local",
+                                 "-t", "echo-one"])
+    assert result.exit_code == 1, result.output
+    assert "exited with code 0" in result.output
