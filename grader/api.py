@@ -32,11 +32,20 @@ def check(
     chosen, notes = get_backend(backend)
 
     def rerun(name: str) -> str:
-        return shlex.join(["grader", "check", str(assignment), str(submission), "--test", name,
-                           "--backend", chosen.name])
+        return shlex.join(
+            [
+                "grader",
+                "check",
+                str(assignment),
+                str(submission),
+                "--test",
+                name,
+                "--backend",
+                chosen.name,
+            ]
+        )
 
-    return grade(loaded, sub, chosen, rerun_command=rerun, only=tests, on_test=on_test,
-                 notes=notes)
+    return grade(loaded, sub, chosen, rerun_command=rerun, only=tests, on_test=on_test, notes=notes)
 
 
 def list_assignments(root: Path) -> list[LoadedAssignment]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
@@ -36,12 +36,15 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 STATUS_STYLE = {
-    "passed": "green", "failed": "red", "timeout": "dark_orange", "error": "magenta",
+    "passed": "green",
+    "failed": "red",
+    "timeout": "dark_orange",
+    "error": "magenta",
     "skipped": "grey50",
 }
 
 
-class BackendChoice(str, Enum):
+class BackendChoice(StrEnum):
     auto = "auto"
     local = "local"
     docker = "docker"
@@ -49,8 +52,12 @@ class BackendChoice(str, Enum):
 
 BackendOption = Annotated[
     BackendChoice,
-    typer.Option("--backend", "-b", help="local: processes on loopback, no isolation; docker: "
-                 "hardened containers; auto: docker when an engine answers, else local."),
+    typer.Option(
+        "--backend",
+        "-b",
+        help="local: processes on loopback, no isolation; docker: "
+        "hardened containers; auto: docker when an engine answers, else local.",
+    ),
 ]
 
 
@@ -66,8 +73,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def _print_test(result: TestResult) -> None:
     style = STATUS_STYLE[result.status]
-    line = (f"  [{style}]{result.status:>7}[/{style}]  {escape(result.name)}  "
-            f"{result.points:g}/{result.max_points:g}")
+    line = (
+        f"  [{style}]{result.status:>7}[/{style}]  {escape(result.name)}  "
+        f"{result.points:g}/{result.max_points:g}"
+    )
     if result.reason:
         line += f"  [grey50]{escape(result.reason)}[/grey50]"
     out.print(line)
@@ -89,27 +98,44 @@ def _summary(result: SubmissionResult) -> None:
         out.print(escape(result.build.log.strip()[-2000:]))
     for note in result.notes:
         out.print(f"[yellow]note:[/yellow] {escape(note)}")
-    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]  "
-              f"({result.timings.get('total', 0):.1f} s, backend {result.backend})")
+    out.print(
+        f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]  "
+        f"({result.timings.get('total', 0):.1f} s, backend {result.backend})"
+    )
 
 
 @app.command()
 def check(
-    assignment: Annotated[Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")],
+    assignment: Annotated[
+        Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")
+    ],
     submission: Annotated[Path, typer.Argument(help="Submission folder or single source file.")],
-    report: Annotated[Path | None, typer.Option(help="Write the HTML feedback report here.")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the HTML feedback report here.")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON here.")
+    ] = None,
     backend: BackendOption = BackendChoice.auto,
-    test: Annotated[list[str] | None, typer.Option("--test", "-t", help="Run only this test (repeatable).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the score line.")] = False,
+    test: Annotated[
+        list[str] | None, typer.Option("--test", "-t", help="Run only this test (repeatable).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the score line.")
+    ] = False,
 ) -> None:
-    """Grade one submission. Exit 0: full marks; 1: points lost; 2: invalid input; 3: grader error."""
+    """Grade one submission. Exit 0: full marks; 1: points lost; 2: bad input; 3: grader error."""
     from grader.report.html import write_html  # noqa: PLC0415 - jinja2 only when reporting
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        result = api.check(assignment, submission, backend=backend.value, tests=test,
-                           on_test=None if quiet else _print_test)
+        result = api.check(
+            assignment,
+            submission,
+            backend=backend.value,
+            tests=test,
+            on_test=None if quiet else _print_test,
+        )
     except GraderError as e:
         _fail(e)
     except KeyboardInterrupt:
@@ -132,7 +158,9 @@ def check(
 
 @app.command("list")
 def list_(
-    root: Annotated[Path, typer.Argument(help="Folder holding assignment folders.")] = Path("assignments"),
+    root: Annotated[Path, typer.Argument(help="Folder holding assignment folders.")] = Path(
+        "assignments"
+    ),
 ) -> None:
     """List the assignments: id, title, role, transport, points."""
     try:
@@ -140,7 +168,9 @@ def list_(
     except GraderError as e:
         _fail(e)
     if not found:
-        err.print(f"[red]error:[/red] no assignment under {root}; tip: run from the repository root")
+        err.print(
+            f"[red]error:[/red] no assignment under {root}; tip: run from the repository root"
+        )
         raise typer.Exit(EXIT_INVALID_INPUT)
     table = Table()
     for column in ("id", "title", "role", "transport", "tests", "points"):
@@ -153,8 +183,10 @@ def list_(
 
 def _print_check(check: Check) -> None:
     mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
-    out.print(f"  {mark} {check.kind:<6} {escape(check.solution):<32} "
-              f"{check.score:g}/{check.max_score:g}  {check.duration:.1f} s")
+    out.print(
+        f"  {mark} {check.kind:<6} {escape(check.solution):<32} "
+        f"{check.score:g}/{check.max_score:g}  {check.duration:.1f} s"
+    )
     for problem in check.problems:
         out.print(f"         [red]{escape(problem)}[/red]")
 
@@ -162,14 +194,18 @@ def _print_check(check: Check) -> None:
 @app.command()
 def validate(
     assignments: Annotated[list[Path] | None, typer.Argument(help="Assignment folders.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every assignment under ./assignments.")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every assignment under ./assignments.")
+    ] = False,
     backend: BackendOption = BackendChoice.auto,
 ) -> None:
     """Prove an assignment's tests right: models score full marks, each mutant fails its tests."""
     signal.signal(signal.SIGTERM, _terminate)
     folders = list(assignments or [])
     if all_:
-        folders += [Path("assignments") / a.spec.id for a in api.list_assignments(Path("assignments"))]
+        folders += [
+            Path("assignments") / a.spec.id for a in api.list_assignments(Path("assignments"))
+        ]
     if not folders:
         err.print("[red]error:[/red] name an assignment folder, or use --all")
         raise typer.Exit(EXIT_INVALID_INPUT)
@@ -179,8 +215,10 @@ def validate(
             out.print(f"[bold]{escape(str(folder))}[/bold]")
             report = api.validate_assignment(folder, backend=backend.value, on_check=_print_check)
             verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
-            out.print(f"  {verdict}: {len(report.checks)} solutions in {report.duration:.1f} s "
-                      f"(backend {report.backend})")
+            out.print(
+                f"  {verdict}: {len(report.checks)} solutions in {report.duration:.1f} s "
+                f"(backend {report.backend})"
+            )
             ok = ok and report.ok
     except GraderError as e:
         _fail(e)
@@ -192,7 +230,9 @@ def validate(
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of assignment.yaml (for completion in your editor)."""
     text = api.schema_text()

@@ -14,4 +14,4 @@ class SubmissionError(GraderError):
 
 
 class BackendError(GraderError):
-    """A sandbox backend failed (engine unreachable, image missing); the grade is not the student's."""
+    """A sandbox failed (engine unreachable, image missing): not the student's fault."""

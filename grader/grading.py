@@ -1,4 +1,4 @@
-"""Grading one submission: build once, run each test in the sandbox, turn observations into results."""
+"""Grading one submission: build once, run each test, turn what was observed into results."""
 
 from __future__ import annotations
 
@@ -83,8 +83,14 @@ def test_result(test: TestSpec, run: TestRun, rerun: str) -> TestResult:
 
 def _skipped(test: TestSpec, reason: str, rerun: str) -> TestResult:
     return TestResult(
-        name=test.name, description=test.description, visibility=test.visibility,
-        points=0.0, max_points=test.points, status="skipped", reason=reason, rerun=rerun,
+        name=test.name,
+        description=test.description,
+        visibility=test.visibility,
+        points=0.0,
+        max_points=test.points,
+        status="skipped",
+        reason=reason,
+        rerun=rerun,
     )
 
 

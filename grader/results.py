@@ -10,9 +10,25 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegative
 Status = Literal["passed", "failed", "error", "timeout", "skipped"]
 Visibility = Literal["visible", "hidden", "after_due_date"]
 EventKind = Literal[
-    "connect", "connect_retry", "send", "recv", "eof", "rst", "timeout", "half_close", "close",
-    "reset", "listen", "accept", "udp_bind", "datagram_out", "datagram_in", "process", "stdin",
-    "note", "error",
+    "connect",
+    "connect_retry",
+    "send",
+    "recv",
+    "eof",
+    "rst",
+    "timeout",
+    "half_close",
+    "close",
+    "reset",
+    "listen",
+    "accept",
+    "udp_bind",
+    "datagram_out",
+    "datagram_in",
+    "process",
+    "stdin",
+    "note",
+    "error",
 ]
 
 
@@ -53,13 +69,22 @@ class TestResult(_Model):
     max_points: float = Field(ge=0, description="Points available.")
     status: Status = Field(description="passed, failed, error, timeout or skipped.")
     reason: str = Field(default="", description="One line: why it did not pass.")
-    failed_step: str | None = Field(default=None, description="Path of the failing step, e.g. '4' or '2.client 3.1'.")
-    comparison: Comparison | None = Field(default=None, description="Expected vs got, if a check failed.")
+    failed_step: str | None = Field(
+        default=None, description="Path of the failing step, e.g. '4' or '2.client 3.1'."
+    )
+    comparison: Comparison | None = Field(
+        default=None, description="Expected vs got, if a check failed."
+    )
     transcript: list[Event] = Field(default_factory=list, description="The conversation, timed.")
     stdout_tail: bytes = Field(default=b"", description="End of the program's standard output.")
     stderr_tail: bytes = Field(default=b"", description="End of the program's standard error.")
-    output_truncated: bool = Field(default=False, description="The program wrote more than the output cap.")
-    diagnostics: list[str] = Field(default_factory=list, description="Findings about the program: exit signal, bind address ...")
+    output_truncated: bool = Field(
+        default=False, description="The program wrote more than the output cap."
+    )
+    diagnostics: list[str] = Field(
+        default_factory=list,
+        description="Findings about the program: exit signal, bind address ...",
+    )
     hint: str | None = Field(default=None, description="Advice shown when the test does not pass.")
     duration: NonNegativeFloat = Field(default=0, description="Seconds the test took.")
     rerun: str = Field(default="", description="Command that re-runs only this test.")
@@ -89,7 +114,9 @@ class SubmissionResult(_Model):
     started_at: datetime = Field(description="When grading started (UTC).")
     build: BuildResult = Field(description="The build step.")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds spent per phase.")
-    notes: list[str] = Field(default_factory=list, description="Things the student should know about this run.")
+    notes: list[str] = Field(
+        default_factory=list, description="Things the student should know about this run."
+    )
     score: float = Field(ge=0, description="Points earned.")
     max_score: float = Field(ge=0, description="Points available.")
     tests: list[TestResult] = Field(description="One result per test, in spec order.")

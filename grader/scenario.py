@@ -17,8 +17,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, NonNegativeInt, PositiveFloat
-from pydantic import PositiveInt, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Tag,
+)
+
 
 def _default_conn(value: Any) -> Any:
     return "main" if value is None else value
@@ -42,7 +52,9 @@ class _Model(BaseModel):
 class Hex(_Model):
     """Bytes written in hexadecimal, for payloads that are not text."""
 
-    hex: str = Field(pattern=r"^([0-9a-fA-F]{2}\s*)*$", description="The bytes, two hex digits each.")
+    hex: str = Field(
+        pattern=r"^([0-9a-fA-F]{2}\s*)*$", description="The bytes, two hex digits each."
+    )
 
 
 class RandomSpec(_Model):
@@ -74,7 +86,9 @@ Payload = Annotated[
 
 Timeout = Annotated[
     PositiveFloat | None,
-    Field(default=None, description="Deadline of this step in seconds (default: limits.step_timeout)."),
+    Field(
+        default=None, description="Deadline of this step in seconds (default: limits.step_timeout)."
+    ),
 ]
 
 
@@ -248,7 +262,9 @@ class ExpectDatagram(_Model):
     """Receive one datagram from the program's address and compare it (exactly or by regex)."""
 
     expect_datagram: Payload | None = Field(description="The exact datagram; null with regex.")
-    regex: str | None = Field(default=None, description="Instead of exact bytes: a full-match regex.")
+    regex: str | None = Field(
+        default=None, description="Instead of exact bytes: a full-match regex."
+    )
     conn: ConnName
     timeout: Timeout
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +72,7 @@ def _socket_inodes_of_group(pgid: int) -> set[int]:
             if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
                 continue
             for fd in (entry / "fd").iterdir():
-                target = os.readlink(fd)
+                target = str(fd.readlink())
                 if target.startswith("socket:["):
                     inodes.add(int(target[8:-1]))
         except (OSError, ValueError, IndexError):

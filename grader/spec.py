@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
 
 from grader.errors import SpecError
 from grader.results import Visibility
@@ -43,7 +50,9 @@ class Language(_Model):
 class Limits(_Model):
     """Deadlines and resource limits for each test."""
 
-    step_timeout: PositiveFloat = Field(default=5, description="Seconds a step may wait by default.")
+    step_timeout: PositiveFloat = Field(
+        default=5, description="Seconds a step may wait by default."
+    )
     connect_timeout: PositiveFloat = Field(
         default=10, description="Seconds a connect retries while the program starts listening."
     )
@@ -129,7 +138,9 @@ class Assignment(_Model):
         for t in self.tests:
             if t.name == name:
                 return t
-        raise SpecError(f"{self.id}: no test named {name!r}; tests: {', '.join(t.name for t in self.tests)}")
+        raise SpecError(
+            f"{self.id}: no test named {name!r}; tests: {', '.join(t.name for t in self.tests)}"
+        )
 
 
 class LoadedAssignment(BaseModel):
@@ -152,7 +163,11 @@ def _format_location(loc: tuple[int | str, ...], data: object) -> str:
     node = data
     for item in loc:
         if isinstance(item, int):
-            name = node[item].get("name") if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else None  # noqa: E501
+            name = (
+                node[item].get("name")
+                if isinstance(node, list) and item < len(node) and isinstance(node[item], dict)
+                else None
+            )
             parts.append(f"[{name}]" if name else f"[{item}]")
             node = node[item] if isinstance(node, list) and item < len(node) else None
         else:
@@ -204,7 +219,9 @@ def load_assignment(path: Path) -> LoadedAssignment:
         raise SpecError(format_validation_error(spec_path, e, data)) from e
     folder = spec_path.parent.resolve()
     if folder.name != spec.id:
-        raise SpecError(f"{spec_path}: id: {spec.id!r} differs from the folder name {folder.name!r}")
+        raise SpecError(
+            f"{spec_path}: id: {spec.id!r} differs from the folder name {folder.name!r}"
+        )
     return LoadedAssignment(spec=spec, directory=folder, spec_hash=hashlib.sha256(raw).hexdigest())
 
 

@@ -1,9 +1,11 @@
-"""Proof that an assignment's tests are right: models get full marks, each mutant fails its tests."""
+"""Proof that an assignment's tests are right: models score full marks, mutants fail their tests."""
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -82,8 +84,10 @@ def reference_solutions(loaded: LoadedAssignment) -> list[tuple[Path, str, Mutan
     """(folder, kind, mutant spec) for every model solution and mutant of the assignment."""
     root = loaded.reference_dir
     if not root.is_dir():
-        raise SpecError(f"{root}: no reference folder for {loaded.spec.id}; tip: put model "
-                        "solutions in reference/<id>/python and reference/<id>/c")
+        raise SpecError(
+            f"{root}: no reference folder for {loaded.spec.id}; tip: put model "
+            "solutions in reference/<id>/python and reference/<id>/c"
+        )
     found: list[tuple[Path, str, MutantSpec | None]] = [
         (root / lang, "model", None) for lang in MODEL_LANGUAGES if (root / lang).is_dir()
     ]
@@ -96,8 +100,15 @@ def reference_solutions(loaded: LoadedAssignment) -> list[tuple[Path, str, Mutan
     return found
 
 
-def _check(folder: Path, root: Path, kind: str, mutant: MutantSpec | None,
-           result: SubmissionResult, duration: float) -> Check:
+def _check(
+    folder: Path,
+    root: Path,
+    *,
+    kind: str,
+    mutant: MutantSpec | None,
+    result: SubmissionResult,
+    duration: float,
+) -> Check:
     failed = [t.name for t in result.tests if t.status != "passed"]
     expected = sorted(mutant.fails) if mutant else []
     problems: list[str] = []
@@ -122,6 +133,10 @@ def _check(folder: Path, root: Path, kind: str, mutant: MutantSpec | None,
     )
 
 
+def _rerun(assignment: Path, solution: Path, test: str) -> str:
+    return shlex.join(["grader", "check", str(assignment), str(solution), "--test", test])
+
+
 def validate(
     loaded: LoadedAssignment,
     backend: Backend,
@@ -135,14 +150,25 @@ def validate(
     for folder, kind, mutant in reference_solutions(loaded):
         clock = time.monotonic()
         result = grade(
-            loaded, load_submission(folder), backend,
-            rerun_command=lambda name, f=folder: f"grader check {loaded.directory} {f} --test {name}",
+            loaded,
+            load_submission(folder),
+            backend,
+            rerun_command=partial(_rerun, loaded.directory, folder),
         )
-        check = _check(folder, root, kind, mutant, result, time.monotonic() - clock)
+        check = _check(
+            folder,
+            root,
+            kind=kind,
+            mutant=mutant,
+            result=result,
+            duration=time.monotonic() - clock,
+        )
         checks.append(check)
         if on_check:
             on_check(check)
     return ValidationReport(
-        assignment_id=loaded.spec.id, backend=backend.name, checks=checks,
+        assignment_id=loaded.spec.id,
+        backend=backend.name,
+        checks=checks,
         duration=round(time.monotonic() - started, 3),
     )

@@ -72,11 +72,27 @@ def test_wrong_language_submission_says_what_is_accepted(tcp_echo: Path, tmp_pat
     assert "this assignment accepts Python (.py) or C (.c or a Makefile)" in result.output
 
 
-def test_check_writes_report_and_json_and_exits_0(tcp_echo: Path, root: Path, tmp_path: Path) -> None:
+def test_check_writes_report_and_json_and_exits_0(
+    tcp_echo: Path, root: Path, tmp_path: Path
+) -> None:
     sub = root / "reference" / "tcp-echo" / "python"
     report, data = tmp_path / "r.html", tmp_path / "r.json"
-    result = runner.invoke(app, ["check", str(tcp_echo), str(sub), "-b", "local", "-t", "echo-one",
-                                 "--report", str(report), "--json", str(data)])
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(tcp_echo),
+            str(sub),
+            "-b",
+            "local",
+            "-t",
+            "echo-one",
+            "--report",
+            str(report),
+            "--json",
+            str(data),
+        ],
+    )
     assert result.exit_code == 0, result.output
     stored = json.loads(data.read_text())
     assert stored["tests"][0]["status"] == "passed"
@@ -86,7 +102,8 @@ def test_check_writes_report_and_json_and_exits_0(tcp_echo: Path, root: Path, tm
 
 def test_check_with_points_lost_exits_1(tcp_echo: Path, tmp_path: Path) -> None:
     (tmp_path / "server.py").write_text("import sys\nsys.exit(0)\n")
-    result = runner.invoke(app, ["check", str(tcp_echo), str(tmp_path), "-b", "local",
-                                 "-t", "echo-one"])
+    result = runner.invoke(
+        app, ["check", str(tcp_echo), str(tmp_path), "-b", "local", "-t", "echo-one"]
+    )
     assert result.exit_code == 1, result.output
     assert "exited with code 0" in result.output

@@ -54,7 +54,8 @@ def test_steps_are_parsed_into_their_models(tmp_path: Path) -> None:
 
 def test_nested_parallel_steps_are_validated(tmp_path: Path) -> None:
     text = MINIMAL.format(id="tiny").replace(
-        '      - connect: main\n', '      - parallel: [{connect: main}, {send: x}]\n        clients: 3\n'
+        "      - connect: main\n",
+        "      - parallel: [{connect: main}, {send: x}]\n        clients: 3\n",
     )
     steps = load_assignment(write_spec(tmp_path, text)).spec.tests[0].scenario
     assert isinstance(steps[0], Parallel) and steps[0].clients == 3
@@ -75,17 +76,22 @@ def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
 
 
 def test_each_field_error_is_one_line_with_its_path(tmp_path: Path) -> None:
-    text = MINIMAL.format(id="tiny").replace("points: 5", "points: -1").replace(
-        '      - send: "hi\\n"\n', '      - send: "hi\\n"\n        bogus: 1\n'
-    ).replace("role: server", "role: peer")
+    text = (
+        MINIMAL.format(id="tiny")
+        .replace("points: 5", "points: -1")
+        .replace('      - send: "hi\\n"\n', '      - send: "hi\\n"\n        bogus: 1\n')
+        .replace("role: server", "role: peer")
+    )
     with pytest.raises(SpecError) as info:
         load_assignment(write_spec(tmp_path, text))
     lines = str(info.value).splitlines()
     assert len(lines) == 3, lines
     assert any("role: Input should be 'server' or 'client'" in line for line in lines), lines
     assert any("tests[one].points: Input should be greater than 0" in line for line in lines), lines
-    assert any("tests[one].scenario[1].send.bogus: Extra inputs are not permitted" in line
-               for line in lines), lines
+    assert any(
+        "tests[one].scenario[1].send.bogus: Extra inputs are not permitted" in line
+        for line in lines
+    ), lines
     assert all(line.startswith(str(tmp_path)) for line in lines), lines
 
 
@@ -100,7 +106,7 @@ def test_a_step_without_action_key_says_which_keys_exist(tmp_path: Path) -> None
 
 def test_duplicate_test_names_are_rejected(tmp_path: Path) -> None:
     spec = MINIMAL.format(id="tiny")
-    tests = spec[spec.index("  - name: one"):]
+    tests = spec[spec.index("  - name: one") :]
     with pytest.raises(SpecError, match="test names must be unique; repeated: one"):
         load_assignment(write_spec(tmp_path, spec + tests))
 

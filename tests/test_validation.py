@@ -14,7 +14,12 @@ from grader.validation import reference_solutions, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [
-    pytest.param(folder, solution, mutant, id=f"{folder.name}/{solution.relative_to(ROOT / 'reference' / folder.name)}")
+    pytest.param(
+        folder,
+        solution,
+        mutant,
+        id=f"{folder.name}/{solution.relative_to(ROOT / 'reference' / folder.name)}",
+    )
     for folder in discover_assignments(ROOT / "assignments")
     for solution, _, mutant in reference_solutions(load_assignment(folder))
 ]
@@ -22,12 +27,17 @@ CASES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("assignment", "solution", "mutant"), CASES)
-def test_reference_solution_scores_what_it_must(assignment: Path, solution: Path, mutant: object) -> None:
+def test_reference_solution_scores_what_it_must(
+    assignment: Path, solution: Path, mutant: object
+) -> None:
     loaded = load_assignment(assignment)
     result = grade(loaded, load_submission(solution), LocalBackend(), rerun_command=str)
     failed = sorted(t.name for t in result.tests if t.status != "passed")
-    reasons = {t.name: f"{t.status}: {t.reason} {t.diagnostics}" for t in result.tests
-               if t.status != "passed"}
+    reasons = {
+        t.name: f"{t.status}: {t.reason} {t.diagnostics}"
+        for t in result.tests
+        if t.status != "passed"
+    }
     expected = sorted(getattr(mutant, "fails", []))
     assert failed == expected, reasons
     if not expected:
@@ -35,7 +45,7 @@ def test_reference_solution_scores_what_it_must(assignment: Path, solution: Path
 
 
 def test_validate_reports_a_mutant_whose_label_is_wrong(tmp_path: Path, tcp_echo: Path) -> None:
-    """A mutant labelled with the wrong test makes validation fail and say which expectation broke."""
+    """A wrongly labelled mutant fails validation, which says which expectation broke."""
     assignments = tmp_path / "assignments" / "tcp-echo"
     assignments.mkdir(parents=True)
     (assignments / "assignment.yaml").write_text((tcp_echo / "assignment.yaml").read_text())

@@ -56,7 +56,9 @@ class Backend(ABC):
         return None
 
 
-def driver_request(loaded: LoadedAssignment, test: TestSpec, host: str, port: int) -> dict[str, Any]:
+def driver_request(
+    loaded: LoadedAssignment, test: TestSpec, host: str, port: int
+) -> dict[str, Any]:
     """The JSON request the driver receives for one test (see grader/driver/__init__.py)."""
     limits = loaded.spec.limits
     return {

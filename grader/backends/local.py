@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -91,10 +92,8 @@ class LocalProgram:
         if self.proc is not None and self.proc.poll() is None:
             self.stopped_by_us = True
             self._signal_group(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
         return self.state()
 
@@ -114,10 +113,8 @@ class LocalProgram:
 
     def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
         if self.proc is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         return self.state()
 
     def write_stdin(self, data: bytes, close: bool) -> None:
@@ -140,24 +137,18 @@ class LocalProgram:
         if self.proc is None:
             return
         self._signal_group(signal.SIGKILL)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
         for reader in self._readers:
             reader.join(2)
         if self.proc.stdin is not None and not self.proc.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self.proc.stdin.close()
-            except BrokenPipeError:
-                pass
 
     def _signal_group(self, sig: signal.Signals) -> None:
         assert self.proc is not None
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone already
             os.killpg(self.proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass  # the group is gone already
 
     @staticmethod
     def _pump(stream: IO[bytes], capture: OutputCapture) -> None:
@@ -180,7 +171,11 @@ class LocalSandbox:
         display = self.plan.build_display()
         if not display:
             return BuildResult(ok=True, language=self.plan.language)
-        argv = ["sh", "-c", self.plan.build_shell] if self.plan.build_shell else list(self.plan.build or ())
+        argv = (
+            ["sh", "-c", self.plan.build_shell]
+            if self.plan.build_shell
+            else list(self.plan.build or ())
+        )
         cap = self.loaded.spec.limits.output_cap
         started = time.monotonic()
         try:
@@ -200,12 +195,14 @@ class LocalSandbox:
                 ok=False,
                 language=self.plan.language,
                 command=display,
-                log=f"{log}\nthe build took longer than {self.loaded.spec.limits.build_timeout:g} s",
+                log=f"{log}\nthe build took longer than {e.timeout:g} s",
                 duration=time.monotonic() - started,
             )
         except FileNotFoundError as e:
             return BuildResult(
-                ok=False, language=self.plan.language, command=display,
+                ok=False,
+                language=self.plan.language,
+                command=display,
                 log=f"{argv[0]} is not installed on this machine ({e})",
             )
         log = done.stdout.decode(errors="replace")[-cap:]
@@ -214,7 +211,10 @@ class LocalSandbox:
             ok = False
             log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
         return BuildResult(
-            ok=ok, language=self.plan.language, command=display, log=log,
+            ok=ok,
+            language=self.plan.language,
+            command=display,
+            log=log,
             duration=time.monotonic() - started,
         )
 
@@ -248,8 +248,11 @@ class LocalSandbox:
         state = program.state()
         if program.proc is not None and not state["running"] and not program.stopped_by_us:
             code, sig = state["exit_code"], state["signal"]
-            found.append(describe_exit(code if isinstance(code, int) else None,
-                                       sig if isinstance(sig, int) else None))
+            found.append(
+                describe_exit(
+                    code if isinstance(code, int) else None, sig if isinstance(sig, int) else None
+                )
+            )
         elif program.proc is not None:
             sockets = listening_sockets_of_group(program.proc.pid)
             found += wrong_port_diagnostics(sockets, port, self.loaded.spec.transport)

@@ -122,8 +122,9 @@ def test_hanging_program_times_out_and_is_killed(tmp_path: Path) -> None:
 def test_program_ignoring_sigterm_is_killed(tmp_path: Path) -> None:
     assignment, submission, pidfile = make(tmp_path, "stubborn")
     loaded = load_assignment(assignment)
-    program = LocalProgram(["python3", str(submission / "server.py"), "0", str(pidfile)],
-                           submission, 1000)
+    program = LocalProgram(
+        ["python3", str(submission / "server.py"), "0", str(pidfile)], submission, 1000
+    )
     program.start()
     deadline = time.monotonic() + 5
     while not pidfile.exists() and time.monotonic() < deadline:
@@ -149,9 +150,18 @@ def test_work_dir_is_removed_and_submission_untouched(tmp_path: Path) -> None:
 def test_interrupted_check_kills_the_program_and_exits_130(tmp_path: Path) -> None:
     assignment, submission, pidfile = make(tmp_path, "hang")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader.cli", "check", str(assignment), str(submission),
-         "--backend", "local"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "grader.cli",
+            "check",
+            str(assignment),
+            str(submission),
+            "--backend",
+            "local",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 10
     while not pidfile.exists() and time.monotonic() < deadline:
@@ -170,9 +180,18 @@ def test_interrupted_check_kills_the_program_and_exits_130(tmp_path: Path) -> No
 def test_terminated_check_kills_the_program(tmp_path: Path, sig: signal.Signals) -> None:
     assignment, submission, pidfile = make(tmp_path, "hang")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader.cli", "check", str(assignment), str(submission),
-         "--backend", "local"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "grader.cli",
+            "check",
+            str(assignment),
+            str(submission),
+            "--backend",
+            "local",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 10
     while not pidfile.exists() and time.monotonic() < deadline:
