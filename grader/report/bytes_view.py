@@ -13,8 +13,13 @@ TokenKind = Literal["text", "cr", "lf", "tab", "ctl", "bad", "uni", "space"]
 DiffSign = Literal["same", "removed", "added"]
 
 _CONTROL_NAMES = {
-    0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
-    0x1B: "ESC", 0x7F: "DEL",
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x1B: "ESC",
+    0x7F: "DEL",
 }
 # Unicode categories that print nothing or reorder text: shown as \uXXXX so nothing hides.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
@@ -238,8 +243,7 @@ def first_difference(expected: bytes, got: bytes, got_size: int) -> str:
             same, f"The first {same:,} bytes match; next"
         )
         return (
-            f"{lead} expected {describe_byte(expected[same])} "
-            f"but got {describe_byte(got[same])}."
+            f"{lead} expected {describe_byte(expected[same])} but got {describe_byte(got[same])}."
         )
     if len(got) < len(expected):
         return _short_reply(expected, got, cut=cut)

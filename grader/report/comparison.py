@@ -77,8 +77,9 @@ def comparison_view(comparison: Comparison) -> ComparisonView:
         f"Got · {plural(comparison.got_size, 'byte')}",
         comparison.got,
         comparison.got_size,
-        "received" if comparison.got_size == len(comparison.got) else "received (the rest "
-        "was not kept)",
+        "received"
+        if comparison.got_size == len(comparison.got)
+        else "received (the rest was not kept)",
     )
     if not literal:
         return ComparisonView(kind, expected, got, None, "")

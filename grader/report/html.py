@@ -150,9 +150,7 @@ def _output_note(test: TestResult) -> str:
     if not (test.stdout_tail or test.stderr_tail):
         return "Your program printed nothing on stdout or stderr."
     if test.output_truncated:
-        return (
-            "Your program wrote more than the output cap: only the end of its output was kept."
-        )
+        return "Your program wrote more than the output cap: only the end of its output was kept."
     return ""
 
 
@@ -227,8 +225,13 @@ def _segments(result: SubmissionResult) -> tuple[Segment, ...]:
         drawn = max(width - 2, 0)  # a 2-unit gap between neighbours
         earned = drawn * test.points / test.max_points if test.max_points else 0
         out.append(
-            Segment(test.status, printable(test.name), round(x + 1, 2), round(drawn, 2),
-                    round(earned, 2))
+            Segment(
+                test.status,
+                printable(test.name),
+                round(x + 1, 2),
+                round(drawn, 2),
+                round(earned, 2),
+            )
         )
         x += width
     return tuple(out)

@@ -52,7 +52,6 @@ MARKER_LABELS = {
 TONES: dict[str, Tone] = {"rst": "bad", "error": "bad", "timeout": "warn", "reset": "warn"}
 
 
-
 @dataclass(frozen=True, slots=True)
 class Row:
     """One drawn event (or the gap standing for those not drawn), with its coordinates."""

@@ -126,10 +126,22 @@ def error_test() -> TestResult:
         ),
         transcript=[
             ev(0.0, "main", "connect", note="127.0.0.1:40123"),
-            Event(t=0.0102, conn="main", kind="send", size=len(payload), data=preview,
-                  sha256=hashlib.sha256(payload).hexdigest()),
-            Event(t=0.0188, conn="main", kind="recv", size=65536, data=preview,
-                  sha256=hashlib.sha256(payload[:65536]).hexdigest()),
+            Event(
+                t=0.0102,
+                conn="main",
+                kind="send",
+                size=len(payload),
+                data=preview,
+                sha256=hashlib.sha256(payload).hexdigest(),
+            ),
+            Event(
+                t=0.0188,
+                conn="main",
+                kind="recv",
+                size=65536,
+                data=preview,
+                sha256=hashlib.sha256(payload[:65536]).hexdigest(),
+            ),
             ev(0.0191, "program", "process", note="killed by signal 11 (SIGSEGV)"),
             ev(0.0193, "main", "rst", note="connection reset by peer"),
         ],
@@ -217,8 +229,15 @@ def submission(tests: list[TestResult], **changes: object) -> SubmissionResult:
 
 def realistic() -> SubmissionResult:
     return submission(
-        [passed_test(), failed_test(), timeout_test(), error_test(), skipped_test(), hidden_test(),
-         later_test()]
+        [
+            passed_test(),
+            failed_test(),
+            timeout_test(),
+            error_test(),
+            skipped_test(),
+            hidden_test(),
+            later_test(),
+        ]
     )
 
 
@@ -231,8 +250,13 @@ def build_failed() -> SubmissionResult:
     )
     tests = [
         TestResult(
-            name=t.name, description=t.description, visibility="visible", points=0,
-            max_points=t.max_points, status="skipped", reason="Not run: the build failed.",
+            name=t.name,
+            description=t.description,
+            visibility="visible",
+            points=0,
+            max_points=t.max_points,
+            status="skipped",
+            reason="Not run: the build failed.",
             rerun=rerun(t.name),
         )
         for t in (passed_test(), failed_test(), timeout_test())
@@ -243,8 +267,11 @@ def build_failed() -> SubmissionResult:
         backend="local",
         image_id=None,
         build=BuildResult(
-            ok=False, language="c", command="gcc -Wall -Wextra -O2 -pthread -o server server.c",
-            log=log, duration=0.41,
+            ok=False,
+            language="c",
+            command="gcc -Wall -Wextra -O2 -pthread -o server server.c",
+            log=log,
+            duration=0.41,
         ),
         timings={"build": 0.41},
     )

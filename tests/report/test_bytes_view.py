@@ -22,16 +22,26 @@ def kinds(data: bytes) -> list[tuple[str, str]]:
 
 def test_line_ends_control_and_invalid_bytes_become_tokens() -> None:
     assert kinds(b"hello\r\n\x00\xff\tx") == [
-        ("text", "hello"), ("cr", "\\r"), ("lf", "\\n"), ("ctl", "\\x00"), ("bad", "\\xff"),
-        ("tab", "\\t"), ("text", "x"),
+        ("text", "hello"),
+        ("cr", "\\r"),
+        ("lf", "\\n"),
+        ("ctl", "\\x00"),
+        ("bad", "\\xff"),
+        ("tab", "\\t"),
+        ("text", "x"),
     ]
 
 
 def test_utf8_text_stays_text_and_invisible_characters_are_shown() -> None:
     assert kinds("héllo wörld".encode()) == [("text", "héllo wörld")]
     assert kinds("a\u202eb\u200bc\u00a0d".encode()) == [
-        ("text", "a"), ("uni", "\\u202e"), ("text", "b"), ("uni", "\\u200b"), ("text", "c"),
-        ("uni", "\\u00a0"), ("text", "d"),
+        ("text", "a"),
+        ("uni", "\\u202e"),
+        ("text", "b"),
+        ("uni", "\\u200b"),
+        ("text", "c"),
+        ("uni", "\\u00a0"),
+        ("text", "d"),
     ]
 
 
@@ -41,8 +51,12 @@ def test_a_cut_utf8_character_shows_its_bytes() -> None:
 
 def test_trailing_spaces_are_visible_but_inner_spaces_are_not() -> None:
     assert kinds(b"a b  \r\nc ") == [
-        ("text", "a b"), ("space", "··"), ("cr", "\\r"), ("lf", "\\n"),
-        ("text", "c"), ("space", "·"),
+        ("text", "a b"),
+        ("space", "··"),
+        ("cr", "\\r"),
+        ("lf", "\\n"),
+        ("text", "c"),
+        ("space", "·"),
     ]
 
 
@@ -58,7 +72,10 @@ def test_clip_cuts_runs_but_never_splits_a_marker() -> None:
 
 def test_binary_runs_are_one_token() -> None:
     assert kinds(b"\x01\x02\xff\xfeok\n\n") == [
-        ("ctl", "\\x01\\x02"), ("bad", "\\xff\\xfe"), ("text", "ok"), ("lf", "\\n"),
+        ("ctl", "\\x01\\x02"),
+        ("bad", "\\xff\\xfe"),
+        ("text", "ok"),
+        ("lf", "\\n"),
         ("lf", "\\n"),
     ]
 
@@ -80,7 +97,10 @@ def test_diff_pairs_changed_lines_and_marks_only_the_difference() -> None:
 def test_diff_keeps_equal_lines_plain() -> None:
     lines = diff(b"one\ntwo\nthree\n", b"one\nTWO\nthree\n")
     assert [(line.sign, visible_text(line.changed)) for line in lines] == [
-        ("same", ""), ("removed", "two"), ("added", "TWO"), ("same", ""),
+        ("same", ""),
+        ("removed", "two"),
+        ("added", "TWO"),
+        ("same", ""),
     ]
 
 

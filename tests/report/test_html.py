@@ -29,9 +29,16 @@ def check_golden(name: str, page: str) -> None:
         pytest.fail(f"{path} is missing: run with GRADER_UPDATE_GOLDEN=1", pytrace=False)
     golden = path.read_text(encoding="utf-8")
     if page != golden:
-        lines = list(difflib.unified_diff(
-            golden.splitlines(), page.splitlines(), f"golden/{name}", "rendered", n=2, lineterm=""
-        ))
+        lines = list(
+            difflib.unified_diff(
+                golden.splitlines(),
+                page.splitlines(),
+                f"golden/{name}",
+                "rendered",
+                n=2,
+                lineterm="",
+            )
+        )
         shown = "\n".join(lines[:60]) + ("\n..." if len(lines) > 60 else "")
         pytest.fail(
             f"the report differs from golden/{name} (if the change is intended, rerun with "
@@ -125,8 +132,18 @@ def test_build_log_is_escaped(make_submission: Callable[..., SubmissionResult]) 
     assert "&lt;script&gt;" in page
 
 
-SECRETS = ("SECRET-DESCRIPTION", "SECRET-REASON", "SECRET-EXPECTED", "SECRET-GOT", "SECRET-BYTES",
-           "SECRET-STDOUT", "SECRET-STDERR", "SECRET-DIAGNOSTIC", "SECRET-HINT", "SECRET-RERUN")
+SECRETS = (
+    "SECRET-DESCRIPTION",
+    "SECRET-REASON",
+    "SECRET-EXPECTED",
+    "SECRET-GOT",
+    "SECRET-BYTES",
+    "SECRET-STDOUT",
+    "SECRET-STDERR",
+    "SECRET-DIAGNOSTIC",
+    "SECRET-HINT",
+    "SECRET-RERUN",
+)
 LATER = ("LATER-DESCRIPTION", "LATER-NOTE", "LATER-STDOUT", "LATER-RERUN")
 
 
@@ -162,8 +179,11 @@ class Tags(HTMLParser):
 def test_page_is_self_contained(
     realistic_result: SubmissionResult, build_failed_result: SubmissionResult
 ) -> None:
-    for page in (render_html(realistic_result), render_html(build_failed_result),
-                 render_html(realistic_result, student_view=False)):
+    for page in (
+        render_html(realistic_result),
+        render_html(build_failed_result),
+        render_html(realistic_result, student_view=False),
+    ):
         for needle in ("http://", "https://", "src=", "@import", "url(", "<script", "<link"):
             assert needle not in page, f"{needle!r} in a page that must not fetch anything"
         parser = Tags()
@@ -200,8 +220,16 @@ def test_thousands_of_events_render_fast_and_the_drawing_is_capped(
         Event(t=i / 100, conn=f"c{i % 3}", kind=kinds[i % 4], size=len(data), data=data)
         for i in range(2000)
     ]
-    test = TestResult(name="flood", description="d", visibility="visible", points=0,
-                      max_points=1, status="failed", reason="r", transcript=events)
+    test = TestResult(
+        name="flood",
+        description="d",
+        visibility="visible",
+        points=0,
+        max_points=1,
+        status="failed",
+        reason="r",
+        transcript=events,
+    )
     result = make_submission([test])
     start = time.perf_counter()
     page = render_html(result)

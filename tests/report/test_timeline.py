@@ -11,25 +11,29 @@ from grader.results import Event
 def test_sends_point_to_the_program_and_receives_to_the_grader(
     make_event: Callable[..., Event],
 ) -> None:
-    layout = timeline.build([
-        make_event(0.0, "main", "send", b"hi\n"),
-        make_event(0.001, "main", "recv", b"hi\n"),
-        make_event(0.002, "u", "datagram_out", b"ping"),
-        make_event(0.003, "u", "datagram_in", b"pong"),
-    ])
+    layout = timeline.build(
+        [
+            make_event(0.0, "main", "send", b"hi\n"),
+            make_event(0.001, "main", "recv", b"hi\n"),
+            make_event(0.002, "u", "datagram_out", b"ping"),
+            make_event(0.003, "u", "datagram_in", b"pong"),
+        ]
+    )
     directions = [(r.kind, r.x1 < r.x2) for r in layout.rows]
     assert directions == [("arrow", True), ("arrow", False), ("arrow", True), ("arrow", False)]
     assert [r.time for r in layout.rows] == ["0.0 ms", "1.0 ms", "2.0 ms", "3.0 ms"]
 
 
 def test_program_side_events_sit_on_the_program_lane(make_event: Callable[..., Event]) -> None:
-    layout = timeline.build([
-        make_event(0.0, "main", "connect", note="127.0.0.1:4000"),
-        make_event(0.1, "main", "eof"),
-        make_event(0.2, "main", "rst"),
-        make_event(0.3, "program", "process", note="exited with code 1"),
-        make_event(0.4, "main", "timeout", note="5 s"),
-    ])
+    layout = timeline.build(
+        [
+            make_event(0.0, "main", "connect", note="127.0.0.1:4000"),
+            make_event(0.1, "main", "eof"),
+            make_event(0.2, "main", "rst"),
+            make_event(0.3, "program", "process", note="exited with code 1"),
+            make_event(0.4, "main", "timeout", note="5 s"),
+        ]
+    )
     lanes = [r.x1 for r in layout.rows]
     assert lanes == [timeline.GRADER_X] + [timeline.PROGRAM_X] * 3 + [timeline.GRADER_X]
     assert [r.tone for r in layout.rows] == ["plain", "plain", "bad", "plain", "warn"]
@@ -37,14 +41,19 @@ def test_program_side_events_sit_on_the_program_lane(make_event: Callable[..., E
 
 
 def test_connections_get_colours_in_order_of_appearance(make_event: Callable[..., Event]) -> None:
-    layout = timeline.build([
-        make_event(0.0, "b", "connect"),
-        make_event(0.0, "program", "process", note="started"),
-        make_event(0.1, "a", "connect"),
-        make_event(0.2, "b", "close"),
-    ])
-    assert [(i.conn, i.colour) for i in layout.legend] == [("b", "c0"), ("program", "cp"),
-                                                            ("a", "c1")]
+    layout = timeline.build(
+        [
+            make_event(0.0, "b", "connect"),
+            make_event(0.0, "program", "process", note="started"),
+            make_event(0.1, "a", "connect"),
+            make_event(0.2, "b", "close"),
+        ]
+    )
+    assert [(i.conn, i.colour) for i in layout.legend] == [
+        ("b", "c0"),
+        ("program", "cp"),
+        ("a", "c1"),
+    ]
 
 
 def test_long_payloads_are_shown_by_size_and_digest() -> None:
