@@ -53,6 +53,7 @@ def _comparison(raw: dict[str, Any] | None) -> Comparison | None:
         expected=_b64(raw.get("expected_b64")),
         got=got,
         got_size=raw.get("got_size", len(got)),
+        offset=raw.get("offset", 0),
     )
 
 

@@ -55,6 +55,11 @@ class Comparison(_Model):
     expected: bytes = Field(description="The expected bytes, pattern or description.")
     got: bytes = Field(description="What was received (cut to the preview cap).")
     got_size: NonNegativeInt = Field(description="How many bytes were received in all.")
+    offset: NonNegativeInt = Field(
+        default=0,
+        description="Where both previews start in the stream: past 0 when the first difference "
+        "lies beyond the preview cap.",
+    )
 
 
 class TestResult(_Model):

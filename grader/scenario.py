@@ -454,6 +454,43 @@ Parallel.model_rebuild()
 Repeat.model_rebuild()
 
 
+OPENS = {"connect": "connect", "listen": "listen", "accept": "accept", "udp_bind": "udp_bind"}
+USES_ACTION = ("expect_eof", "half_close", "close", "reset")
+
+
+def undefined_connections(steps: list[Step], opened: set[str] | None = None) -> list[str]:
+    """Problems like "step 2 (send) uses 'b' before any step opened it", in order.
+
+    Connection names inside ``parallel`` are private to each client, so they start afresh.
+    """
+    opened = set() if opened is None else opened
+    problems: list[str] = []
+    for index, step in enumerate(steps):
+        kind = step_kind(step)
+        if isinstance(step, Parallel):
+            problems += [f"{index}.{p}" for p in undefined_connections(step.parallel, set())]
+            continue
+        if isinstance(step, Repeat):
+            problems += [f"{index}.{p}" for p in undefined_connections(step.repeat, opened)]
+            continue
+        used = []
+        if kind in USES_ACTION:
+            used.append(getattr(step, kind))
+        elif isinstance(step, Accept):
+            used.append(step.listener)
+        elif hasattr(step, "conn"):
+            used.append(step.conn)
+        problems += [
+            f"{index} ({kind}): uses connection {name!r} before any step opened it "
+            f"(open it with connect, listen/accept or udp_bind, or set conn:)"
+            for name in used
+            if name not in opened
+        ]
+        if kind in OPENS:
+            opened.add(getattr(step, kind))
+    return problems
+
+
 def scenario_has(steps: list[Step], kind: str) -> bool:
     """Whether any step (nested ones included) has this action key."""
     for step in steps:

@@ -19,7 +19,7 @@ from pydantic import (
 
 from grader.errors import SpecError
 from grader.results import Visibility
-from grader.scenario import Step, scenario_has
+from grader.scenario import Step, scenario_has, undefined_connections
 
 SPEC_FILE = "assignment.yaml"
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -82,6 +82,13 @@ class TestSpec(_Model):
     )
     hint: str | None = Field(default=None, description="Advice shown when the test fails.")
     scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
+
+    @model_validator(mode="after")
+    def _check_connections(self) -> TestSpec:
+        problems = undefined_connections(self.scenario)
+        if problems:
+            raise ValueError("; ".join(f"step {p}" for p in problems))
+        return self
 
 
 class Assignment(_Model):

@@ -226,8 +226,11 @@ def _short_reply(expected: bytes, got: bytes, *, cut: bool) -> str:
     )
 
 
-def first_difference(expected: bytes, got: bytes, got_size: int) -> str:
-    """One sentence on where got first departs from expected (got may be a cut preview)."""
+def first_difference(expected: bytes, got: bytes, got_size: int, *, offset: int = 0) -> str:
+    """One sentence on where got first departs from expected (got may be a cut preview).
+
+    offset: where both previews start in the stream, counted into "the first N bytes match".
+    """
     same = 0
     limit = min(len(expected), len(got))
     while same < limit and expected[same] == got[same]:
@@ -239,8 +242,9 @@ def first_difference(expected: bytes, got: bytes, got_size: int) -> str:
             f"{describe_byte(got[0])}."
         )
     if same < limit:
+        matched = offset + same
         lead = {0: "From the first byte,", 1: "The first byte matches; next"}.get(
-            same, f"The first {same:,} bytes match; next"
+            matched, f"The first {matched:,} bytes match; next"
         )
         return (
             f"{lead} expected {describe_byte(expected[same])} but got {describe_byte(got[same])}."

@@ -88,7 +88,9 @@ def comparison_view(comparison: Comparison) -> ComparisonView:
         expected,
         got,
         tuple(diff(comparison.expected[:SHOWN_BYTES], comparison.got[:SHOWN_BYTES])),
-        first_difference(comparison.expected, comparison.got, comparison.got_size),
+        first_difference(
+            comparison.expected, comparison.got, comparison.got_size, offset=comparison.offset
+        ),
     )
 
 
