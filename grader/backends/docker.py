@@ -1,0 +1,819 @@
+"""The docker backend: each submission built and run in hardened containers on its own network."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import random
+import select
+import socket
+import struct
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar, cast
+
+import requests
+
+from grader import __version__, images
+from grader.backends.base import Backend, TestRun, describe_exit, driver_request
+from grader.capture import OutputCapture
+from grader.driver.stdio import ControlChannelError, serve
+from grader.errors import BackendError
+from grader.program import ProgramPlan
+from grader.results import BuildResult
+from grader.scenario import scenario_has
+from grader.sockets import ListeningSocket, parse_proc_net, wrong_port_diagnostics
+from grader.spec import LoadedAssignment, TestSpec
+from grader.submission import Submission
+
+LABEL = "socket-grader"  # on every container and network the grader makes
+LABEL_RUN = "socket-grader.run"
+LABEL_SUBMISSION = "socket-grader.submission"
+LABEL_VERSION = "socket-grader.version"
+LABEL_OWNER = "socket-grader.owner"  # host/boot id/pid/start time of the grader process
+
+WORK = "/work"
+# Student programs, builds and the driver run as PROGRAM_USER; each container's idle main
+# process runs as IDLE_USER, so that `kill -1` as PROGRAM_USER stops every program process
+# (children, daemons, fork bombs) and nothing else. `kill` is a shell builtin: it needs no
+# fork, so it works even when a fork bomb holds every pid of the pids limit.
+PROGRAM_UID = 10001
+PROGRAM_USER = f"{PROGRAM_UID}:{PROGRAM_UID}"
+IDLE_USER = "65534:65534"
+STUDENT, TESTER = "student", "tester"  # the containers' names on the run's network
+ENVIRONMENT = {
+    "HOME": WORK, "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+}
+# Every attached exec waits for one line on stdin before it runs the command, so that no
+# output can be sent before we hold the connection (the SDK's HTTP parser would swallow it).
+GATE = ["sh", "-c", 'read -r _ && exec "$@"', "gate"]
+
+CLIENT_TIMEOUT = 60.0  # seconds an engine API call may take
+PING_TIMEOUT = 2.0
+STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL, as in the local backend
+EXIT_WAIT = 5.0  # seconds to wait for a killed process to be reported gone
+DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
+PROBE_TIMEOUT = 10.0
+POLL = 0.02
+PORTS = (20000, 60000)  # a random port per test: a hardcoded port is diagnosed, not lucky
+TESTER_LIMITS = {"mem_mb": 512, "pids": 256, "tmpfs_mb": 16}
+HEADER = struct.Struct(">BxxxL")  # docker's multiplexed stream: stream id, payload size
+STDOUT, STDERR = 1, 2
+
+# One process, no fork (a fork bomb may hold every pid): the listening sockets, the cgroup's
+# OOM kills and failed forks, and the work dir's free space, as one JSON line.
+PROBE = """\
+import json, os
+out = {}
+for name in ("tcp", "tcp6", "udp", "udp6"):
+    try:
+        out[name] = open("/proc/net/" + name).read()
+    except OSError:
+        out[name] = ""
+for key, paths in (("oom_kill", ("memory/memory.oom_control", "memory.events")),
+                   ("max", ("pids/pids.events", "pids.events"))):
+    for path in paths:
+        try:
+            for line in open("/sys/fs/cgroup/" + path):
+                k, _, v = line.partition(" ")
+                if k == key:
+                    out[key] = int(v)
+        except OSError:
+            pass
+st = os.statvfs("/work")
+out["work_free"] = st.f_bavail * st.f_frsize
+print(json.dumps(out))
+"""
+
+# The SDK has no type information, and mypy run from the repository root would take the
+# docker/ folder (the image recipe) for it; imported by name, it is Any to mypy.
+docker: Any = importlib.import_module("docker")
+# Errors the SDK raises when the engine or the connection to it fails.
+SDK_ERRORS = (docker.errors.DockerException, requests.RequestException)
+NotFound = docker.errors.NotFound
+
+
+@contextmanager
+def _engine_errors(doing: str) -> Iterator[None]:
+    """Turn an SDK error into a BackendError that says what the grader was doing."""
+    try:
+        yield
+    except SDK_ERRORS as e:
+        raise BackendError(f"docker: could not {doing}: {e}") from e
+
+
+def engine_answers() -> bool:
+    """Whether a Docker engine answers a ping within 2 s (False on any error)."""
+    try:
+        client = docker.from_env(timeout=PING_TIMEOUT)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (*SDK_ERRORS, OSError):
+        return False
+
+
+# --- The grader process that owns what it creates ----------------------------------------------
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return "unknown"
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (tells a reused pid apart)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def owner_label(pid: int | None = None) -> str:
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}/{_boot_id()}/{pid}/{_start_time(pid)}"
+
+
+def owner_gone(owner: str) -> bool:
+    """Whether the grader process that made an object has ended (False when we cannot tell)."""
+    try:
+        host, boot, pid, started = owner.split("/")
+        number = int(pid)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return False  # another machine sharing this engine: its processes are not ours to see
+    return boot != _boot_id() or _start_time(number) != started
+
+
+# --- The engine ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a cleanup sweep removed."""
+
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """A connection to the Docker engine, with the few operations the grader needs."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.api = client.api
+
+    @classmethod
+    def connect(cls) -> Engine:
+        try:
+            client = docker.from_env(timeout=CLIENT_TIMEOUT)
+            client.ping()
+        except SDK_ERRORS as e:
+            raise BackendError(
+                f"no Docker engine answers ({e}); tip: start it (`dockerd`, or Docker Desktop) "
+                "and check DOCKER_HOST, or use --backend local for code you trust"
+            ) from e
+        return cls(client)
+
+    # images.ImageEngine
+    def image_labels(self, reference: str) -> tuple[str, dict[str, str]] | None:
+        with _engine_errors(f"inspect the image {reference}"):
+            try:
+                found = self.api.inspect_image(reference)
+            except NotFound:
+                return None
+        return str(found["Id"]), dict(found["Config"].get("Labels") or {})
+
+    def import_rootfs(self, tarball: Path, reference: str, labels: dict[str, str]) -> str:
+        repository, tag = reference.rsplit(":", 1)
+        changes = [f"LABEL {key}={value}" for key, value in labels.items()]
+        with _engine_errors(f"import {tarball} as {reference}"):
+            self.api.import_image_from_file(str(tarball), repository, tag, changes=changes)
+            return str(self.api.inspect_image(reference)["Id"])
+
+    def build_image(
+        self, context: Path, reference: str, buildargs: dict[str, str], labels: dict[str, str]
+    ) -> str:
+        with _engine_errors(f"build {reference} from {context}"):
+            try:
+                image, _ = self.client.images.build(
+                    path=str(context), tag=reference, buildargs=buildargs, labels=labels,
+                    rm=True, forcerm=True,
+                )
+            except docker.errors.BuildError as e:
+                log = "".join(str(chunk.get("stream", "")) for chunk in e.build_log)[-2000:]
+                raise BackendError(f"docker build of {reference} failed: {e}\n{log}") from e
+        return str(image.id)
+
+    # Sweeping
+    def sweep(self, *, everything: bool) -> Swept:
+        """Remove labelled containers and networks: all of them, or those of ended graders."""
+        swept = Swept()
+        with _engine_errors("list the grader's containers and networks"):
+            containers = self.api.containers(all=True, filters={"label": LABEL})
+            networks = self.api.networks(filters={"label": LABEL})
+        for found, remove, names in (
+            (containers, self._remove_container, swept.containers),
+            (networks, self._remove_network, swept.networks),
+        ):
+            for item in found:
+                owner = (item.get("Labels") or {}).get(LABEL_OWNER, "")
+                if everything or owner_gone(owner):
+                    remove(item["Id"])
+                    names.append(item["Names"][0].lstrip("/") if "Names" in item else item["Name"])
+        return swept
+
+    def _remove_container(self, container_id: str) -> None:
+        with _engine_errors(f"remove the container {container_id[:12]}"), suppress(NotFound):
+            self.api.remove_container(container_id, force=True)  # NotFound: gone already
+
+    def _remove_network(self, network_id: str) -> None:
+        with _engine_errors(f"remove the network {network_id[:12]}"), suppress(NotFound):
+            self.api.remove_network(network_id)
+
+    # Exec
+    def attach(self, container_id: str, argv: list[str], user: str) -> tuple[str, ExecStream]:
+        """Start argv in the container with stdin, stdout and stderr attached to us."""
+        with _engine_errors(f"start {argv[0]} in a container"):
+            exec_id = self.api.exec_create(
+                container_id, [*GATE, *argv], stdin=True, user=user, workdir=WORK
+            )["Id"]
+            response = self.api.exec_start(exec_id, socket=True)
+        stream = ExecStream(response._sock)  # the SDK's SocketIO wraps the real socket
+        stream.write(b"\n")  # open the gate
+        return str(exec_id), stream
+
+    def exec_state(self, exec_id: str) -> tuple[bool, int | None]:
+        """Whether the exec'd process runs, and its exit code once it has ended."""
+        with _engine_errors("read a process's state"):
+            found = self.api.exec_inspect(exec_id)
+        return bool(found["Running"]), found["ExitCode"]
+
+    def wait_exec(self, exec_id: str, timeout: float) -> tuple[bool, int | None]:
+        deadline = time.monotonic() + timeout
+        while True:
+            running, code = self.exec_state(exec_id)
+            if not running or time.monotonic() >= deadline:
+                return running, code
+            time.sleep(POLL)
+
+    def run(
+        self, container_id: str, argv: list[str], *, timeout: float, cap: int,
+        stdin: bytes = b"", user: str = PROGRAM_USER,
+    ) -> ExecOutcome:
+        """Run argv to its end (or kill every process of `user` at the deadline)."""
+        exec_id, stream = self.attach(container_id, argv, user)
+        output = OutputCapture(cap)
+        timed_out = False
+        try:
+            stream.write(stdin)
+            stream.close_stdin()
+            deadline = time.monotonic() + timeout
+            while (frame := stream.read_frame(deadline)) is not None:
+                output.append(frame[1])
+        except TimeoutError:
+            timed_out = True
+            self.signal_all(container_id, "KILL", user)
+        finally:
+            stream.close()
+        _, code = self.wait_exec(exec_id, EXIT_WAIT)
+        return ExecOutcome(code, output.text(), timed_out)
+
+    def signal_all(self, container_id: str, signal: str, user: str = PROGRAM_USER) -> None:
+        """Send a signal to every process of `user` in the container."""
+        with _engine_errors(f"send SIG{signal} to the programs"):
+            exec_id = self.api.exec_create(
+                container_id, ["sh", "-c", f"kill -{signal} -1"], user=user
+            )["Id"]
+            self.api.exec_start(exec_id)
+
+
+@dataclass(frozen=True)
+class ExecOutcome:
+    exit_code: int | None
+    output: bytes
+    timed_out: bool
+
+
+class ExecStream:
+    """An attached exec's connection: raw bytes to its stdin, multiplexed frames from it."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        # reads wait in select() with their own deadline; this bounds a write to a program
+        # that never reads its stdin
+        sock.settimeout(10)
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.sock.sendall(data)
+
+    def close_stdin(self) -> None:
+        self.sock.shutdown(socket.SHUT_WR)  # the engine closes the process's stdin
+
+    def read_frame(self, deadline: float | None) -> tuple[int, bytes] | None:
+        """The next (stream, payload) frame, None at the end; TimeoutError past the deadline."""
+        if not self._fill(HEADER.size, deadline):
+            return None
+        kind, size = HEADER.unpack_from(self._buffer)
+        if not self._fill(HEADER.size + size, deadline):
+            return None
+        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
+        del self._buffer[: HEADER.size + size]
+        return kind, payload
+
+    def _fill(self, size: int, deadline: float | None) -> bool:
+        while len(self._buffer) < size:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise TimeoutError
+            if not select.select([self.sock], [], [], wait)[0]:
+                raise TimeoutError
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                return False  # shut down by close()
+            if not chunk:
+                return False
+            self._buffer += chunk
+        return True
+
+    def close(self) -> None:
+        with suppress(OSError):  # not connected any more
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in select
+        self.sock.close()
+
+
+class DriverPipe:
+    """The driver's stdin and stdout as the file objects ``serve`` reads and writes lines on."""
+
+    def __init__(self, stream: ExecStream, deadline: float, cap: int) -> None:
+        self.stream = stream
+        self.deadline = deadline
+        self.stderr = OutputCapture(cap)
+        self._stdout = bytearray()
+        self._ended = False
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: write sends at once."""
+
+    def readline(self) -> bytes:
+        while b"\n" not in self._stdout and not self._ended:
+            frame = self.stream.read_frame(self.deadline)
+            if frame is None:
+                self._ended = True
+            elif frame[0] == STDERR:
+                self.stderr.append(frame[1])
+            else:
+                self._stdout += frame[1]
+        end = self._stdout.find(b"\n") + 1 or len(self._stdout)
+        line = bytes(self._stdout[:end])
+        del self._stdout[:end]
+        return line
+
+
+# --- One run of the student program -------------------------------------------------------------
+
+
+def _state(running: bool, code: int | None) -> dict[str, int | bool | None]:
+    if running or code is None:
+        return {"running": running, "exit_code": None, "signal": None}
+    if 128 < code <= 128 + 64:  # the engine reports a death by signal N as 128 + N
+        return {"running": False, "exit_code": None, "signal": code - 128}
+    return {"running": False, "exit_code": code, "signal": None}
+
+
+class DockerProgram:
+    """One run of the student program, exec'd in the student container; the driver's Control."""
+
+    def __init__(self, engine: Engine, container_id: str, argv: list[str], cap: int) -> None:
+        self.engine = engine
+        self.container_id = container_id
+        self.argv = argv
+        self.stdout = OutputCapture(cap)
+        self.stderr = OutputCapture(cap)
+        self.exec_id: str | None = None
+        self.stream: ExecStream | None = None
+        self._reader: threading.Thread | None = None
+        self.stopped_by_us = False
+
+    # --- Control -------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.exec_id is not None and self.state()["running"]:
+            return
+        self._release()
+        self.stopped_by_us = False
+        self.exec_id, self.stream = self.engine.attach(self.container_id, self.argv, PROGRAM_USER)
+        self._reader = threading.Thread(target=self._pump, args=(self.stream,), daemon=True)
+        self._reader.start()
+
+    def stop(self) -> dict[str, int | bool | None]:
+        if self.exec_id is not None and self.state()["running"]:
+            self.stopped_by_us = True
+            self.engine.signal_all(self.container_id, "TERM")
+            self.engine.wait_exec(self.exec_id, STOP_GRACE)
+        self.kill()
+        return self.state()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def state(self) -> dict[str, int | bool | None]:
+        if self.exec_id is None:
+            return {"running": False, "exit_code": None, "signal": None}
+        return _state(*self.engine.exec_state(self.exec_id))
+
+    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+        if self.exec_id is not None:
+            self.engine.wait_exec(self.exec_id, timeout)
+        return self.state()
+
+    def write_stdin(self, data: bytes, close: bool) -> None:
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(data)
+            if close:
+                self.stream.close_stdin()
+        except OSError:
+            pass  # the program exited or closed stdin; the scenario's checks will say so
+
+    def output(self, stream: str) -> bytes:
+        return (self.stdout if stream == "stdout" else self.stderr).text()
+
+    # --- Teardown ------------------------------------------------------------------------------
+    def kill(self) -> None:
+        """SIGKILL every program process in the container and finish reading the output."""
+        if self.exec_id is None:
+            return
+        self.engine.signal_all(self.container_id, "KILL")
+        self.engine.wait_exec(self.exec_id, EXIT_WAIT)
+        self._release()
+
+    def _release(self) -> None:
+        if self._reader is not None:
+            self._reader.join(2)  # the output ends when the last process holding it is gone
+        if self.stream is not None:
+            self.stream.close()
+        self._reader = None
+        self.stream = None
+
+    def _pump(self, stream: ExecStream) -> None:
+        try:
+            while (frame := stream.read_frame(None)) is not None:
+                (self.stderr if frame[0] == STDERR else self.stdout).append(frame[1])
+        except (OSError, ValueError):
+            pass  # closed under us by kill()
+
+
+# --- The sandbox of one submission --------------------------------------------------------------
+
+
+def _tar(files: list[tuple[str, bytes, int]]) -> bytes:
+    """A tar archive, in memory, of (name, content, mode) owned by the program user."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data, mode in files:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.uid, info.gid = len(data), mode, PROGRAM_UID, PROGRAM_UID
+            info.mtime = int(time.time())
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _submission_files(submission: Submission, plan: ProgramPlan) -> list[tuple[str, bytes, int]]:
+    root = submission.path if submission.path.is_dir() else submission.path.parent
+    files = [
+        (rel, (root / rel).read_bytes(), (root / rel).stat().st_mode & 0o777 | 0o600)
+        for rel in submission.files
+    ]
+    if plan.entry_copied_from:
+        files += [(plan.entry, data, mode) for rel, data, mode in files
+                  if rel == plan.entry_copied_from]
+    return files
+
+
+def _driver_files() -> list[tuple[str, bytes, int]]:
+    package = Path(__file__).resolve().parent.parent / "driver"
+    return [(f"driver/{path.name}", path.read_bytes(), 0o644) for path in package.glob("*.py")]
+
+
+@dataclass
+class Probe:
+    """What the student container showed about the program after a test that did not pass."""
+
+    sockets: list[ListeningSocket]
+    oom_kills: int
+    failed_forks: int
+    work_full: bool
+
+
+class DockerSandbox:
+    """A submission's network and containers: the student's, and the tester's for the driver."""
+
+    def __init__(
+        self, engine: Engine, image_id: str, loaded: LoadedAssignment, submission: Submission,
+        plan: ProgramPlan,
+    ) -> None:
+        self.engine = engine
+        self.image_id = image_id
+        self.loaded = loaded
+        self.submission = submission
+        self.plan = plan
+        self.run_id = f"{random.getrandbits(48):012x}"
+        self.name = f"sg-{self.run_id}"
+        self.labels = {
+            LABEL: "1", LABEL_RUN: self.run_id, LABEL_SUBMISSION: submission.id[:200],
+            LABEL_VERSION: __version__, LABEL_OWNER: owner_label(),
+        }
+        separate = loaded.spec.topology == "separate"
+        server = loaded.spec.role == "server"
+        # {host} for the program, and the host the driver connects to (server) or binds (client)
+        if separate:
+            self.program_host = "0.0.0.0" if server else TESTER
+            self.driver_host = STUDENT if server else "0.0.0.0"
+        else:
+            self.program_host = self.driver_host = "127.0.0.1"
+        self.remote_client = separate and server
+        self.student_id = ""
+        self.tester_id = ""
+        self.timings: dict[str, float] = {}
+        self._teardown_started: float | None = None
+        self._seen = Probe([], 0, 0, work_full=False)  # cgroup counters up to the last test
+
+    def _timed(self, phase: str) -> Callable[[float], None]:
+        def done(started: float) -> None:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - started
+        return done
+
+    # --- Setup and teardown --------------------------------------------------------------------
+    def create(self, stack: ExitStack) -> None:
+        """Make the network and both containers; `stack` removes each of them at the end."""
+        stack.callback(self._end_teardown)  # runs last: after every removal
+        started = time.monotonic()
+        with _engine_errors(f"create the network {self.name}"):
+            network_id = self.engine.api.create_network(
+                self.name, driver="bridge", internal=True, labels=self.labels,
+                # without it, containers reach host services on 0.0.0.0 through the gateway
+                options={"com.docker.network.bridge.inhibit_ipv4": "true"},
+            )["Id"]
+        stack.callback(self.engine._remove_network, network_id)
+        self._timed("network")(started)
+        started = time.monotonic()
+        limits = self.loaded.spec.limits
+        self.student_id = self._container(
+            stack, STUDENT, limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb,
+            networking=f"{self.name}",
+        )
+        self.tester_id = self._container(
+            stack, TESTER, TESTER_LIMITS["mem_mb"], TESTER_LIMITS["pids"], 1.0,
+            TESTER_LIMITS["tmpfs_mb"],
+            networking=self.name if self.loaded.spec.topology == "separate"
+            else f"container:{self.student_id}",
+        )
+        self._timed("containers")(started)
+        started = time.monotonic()
+        self._copy(self.student_id, _submission_files(self.submission, self.plan))
+        self._copy(self.tester_id, _driver_files())
+        self._timed("copy")(started)
+        stack.callback(self._begin_teardown)  # runs first
+
+    def _begin_teardown(self) -> None:
+        self._teardown_started = time.monotonic()
+
+    def _end_teardown(self) -> None:
+        if self._teardown_started is not None:
+            self._timed("teardown")(self._teardown_started)
+
+    def _container(
+        self, stack: ExitStack, role: str, memory_mb: int, pids: int, cpus: float,
+        tmpfs_mb: int, networking: str,
+    ) -> str:
+        api = self.engine.api
+        shared = networking.startswith("container:")
+        host_config = api.create_host_config(
+            init=True,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=pids,
+            mem_limit=f"{memory_mb}m",
+            memswap_limit=f"{memory_mb}m",  # equal: no swap on top of the memory limit
+            nano_cpus=int(cpus * 1e9),
+            read_only=True,
+            tmpfs={
+                WORK: f"rw,exec,nosuid,nodev,size={tmpfs_mb}m,uid={PROGRAM_UID},gid={PROGRAM_UID}",
+                "/tmp": f"rw,nosuid,nodev,size={tmpfs_mb}m,mode=1777",  # noqa: S108 - in the container
+            },
+            shm_size=f"{tmpfs_mb}m",
+            ulimits=[
+                docker.types.Ulimit(name="nofile", soft=1024, hard=1024),
+                docker.types.Ulimit(name="core", soft=0, hard=0),
+                docker.types.Ulimit(name="fsize", soft=tmpfs_mb << 20, hard=tmpfs_mb << 20),
+            ],
+            log_config=docker.types.LogConfig(
+                type="json-file", config={"max-size": "1m", "max-file": "1"}
+            ),
+            network_mode=networking,
+            # no IPv6: the host's bridge has a link-local address a container could reach
+            sysctls=None if shared else {"net.ipv6.conf.all.disable_ipv6": "1"},
+        )
+        networking_config = None if shared else api.create_networking_config(
+            {networking: api.create_endpoint_config(aliases=[role])}
+        )
+        with _engine_errors(f"create the {role} container"):
+            container_id = str(api.create_container(
+                self.image_id, ["sleep", "infinity"], name=f"{self.name}-{role}",
+                hostname=None if shared else role, user=IDLE_USER, environment=ENVIRONMENT,
+                working_dir=WORK, labels={**self.labels, LABEL: role},
+                host_config=host_config, networking_config=networking_config,
+            )["Id"])
+            stack.callback(self.engine._remove_container, container_id)
+            api.start(container_id)
+        return container_id
+
+    def _copy(self, container_id: str, files: list[tuple[str, bytes, int]]) -> None:
+        """Unpack files into the work dir (a tmpfs: the engine's archive API cannot write there)."""
+        outcome = self.engine.run(
+            container_id, ["tar", "-x", "-f", "-", "-C", WORK], timeout=PROBE_TIMEOUT,
+            cap=4096, stdin=_tar(files),
+        )
+        if outcome.exit_code != 0:
+            raise BackendError(
+                f"could not copy files into the container (tar exited with {outcome.exit_code}): "
+                f"{outcome.output.decode(errors='replace').strip()}"
+            )
+
+    # --- Sandbox -------------------------------------------------------------------------------
+    def build(self) -> BuildResult:
+        display = self.plan.build_display()
+        if not display:
+            return BuildResult(ok=True, language=self.plan.language)
+        shell = self.plan.build_shell
+        argv = ["sh", "-c", shell] if shell else list(self.plan.build or ())
+        limits = self.loaded.spec.limits
+        started = time.monotonic()
+        outcome = self.engine.run(
+            self.student_id, argv, timeout=limits.build_timeout, cap=limits.output_cap
+        )
+        log = outcome.output.decode(errors="replace")[-limits.output_cap :]
+        ok = outcome.exit_code == 0 and not outcome.timed_out
+        if outcome.timed_out:
+            log += f"\nthe build took longer than {limits.build_timeout:g} s"
+        elif ok and self.plan.language == "c":
+            found = self.engine.run(
+                self.student_id, ["test", "-e", self.plan.entry], timeout=PROBE_TIMEOUT, cap=1024
+            )
+            if found.exit_code != 0:
+                ok = False
+                log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
+        return BuildResult(
+            ok=ok, language=self.plan.language, command=display, log=log,
+            duration=time.monotonic() - started,
+        )
+
+    def run_test(self, test: TestSpec) -> TestRun:
+        spec = self.loaded.spec
+        port = spec.port or random.randrange(*PORTS)
+        program = DockerProgram(
+            self.engine, self.student_id, self.plan.run_argv(self.program_host, port),
+            spec.limits.output_cap,
+        )
+        started = time.monotonic()
+        diagnostics: list[str] = []
+        try:
+            if spec.role == "server" and not scenario_has(test.scenario, "start"):
+                program.start()
+            result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
+            if result["status"] != "passed":
+                diagnostics += self._diagnose(program, port)
+        finally:
+            program.kill()
+        self.timings["tests"] = self.timings.get("tests", 0.0) + time.monotonic() - started
+        return TestRun(
+            driver=result,
+            stdout=program.stdout.tail(),
+            stderr=program.stderr.tail(),
+            output_truncated=program.stdout.truncated or program.stderr.truncated,
+            diagnostics=diagnostics,
+            duration=time.monotonic() - started,
+        )
+
+    def _drive(self, request: dict[str, Any], program: DockerProgram) -> dict[str, Any]:
+        """Run the driver in the tester container, answering its control calls with program."""
+        limit = self.loaded.spec.limits.test_timeout + DRIVER_MARGIN
+        started = time.monotonic()
+        exec_id, stream = self.engine.attach(self.tester_id, ["python3", "-m", "driver"],
+                                             PROGRAM_USER)
+        pipe = DriverPipe(stream, started + limit, self.loaded.spec.limits.output_cap)
+        try:
+            # serve() only calls write, flush and readline
+            return serve(request, program, cast(IO[bytes], pipe), cast(IO[bytes], pipe))
+        except TimeoutError:
+            return {
+                "status": "timeout", "step": None, "comparison": None, "events": [],
+                "reason": f"the test did not end within {limit:g} s, so the grader stopped it",
+                "duration": time.monotonic() - started,
+            }
+        except (ControlChannelError, OSError) as e:
+            stderr = pipe.stderr.tail().decode(errors="replace").strip()[-2000:]
+            raise BackendError(f"the driver failed in the tester container: {e}\n{stderr}") from e
+        finally:
+            stream.close()
+            if self.engine.exec_state(exec_id)[0]:
+                self.engine.signal_all(self.tester_id, "KILL")
+
+    # --- Diagnostics ---------------------------------------------------------------------------
+    def _probe(self) -> Probe:
+        outcome = self.engine.run(
+            self.student_id, ["python3", "-c", PROBE], timeout=PROBE_TIMEOUT, cap=1 << 20,
+            user=IDLE_USER,
+        )
+        try:
+            found = json.loads(outcome.output)
+        except ValueError as e:
+            raise BackendError(f"the diagnostics probe failed: {outcome.output[-500:]!r}") from e
+        sockets = [s for name in ("tcp", "tcp6", "udp", "udp6")
+                   for s in parse_proc_net(found[name], name.rstrip("6"))]
+        return Probe(sockets, found.get("oom_kill", 0), found.get("max", 0),
+                     work_full=found["work_free"] == 0)
+
+    def _diagnose(self, program: DockerProgram, port: int) -> list[str]:
+        spec = self.loaded.spec
+        limits = spec.limits
+        probe = self._probe()
+        oom = probe.oom_kills > self._seen.oom_kills
+        forks_failed = probe.failed_forks > self._seen.failed_forks
+        self._seen = probe
+        found: list[str] = []
+        state = program.state()
+        if program.exec_id is not None and not state["running"] and not program.stopped_by_us:
+            code, sig = state["exit_code"], state["signal"]
+            if oom and sig == 9:
+                found.append(f"killed: out of memory ({limits.memory_mb} MiB)")
+                oom = False
+            elif code in (126, 127):
+                found.append(f"could not start {program.argv[0]!r}: "
+                             + program.stderr.tail().decode(errors="replace").strip()[-300:])
+            else:
+                found.append(describe_exit(code if isinstance(code, int) else None,
+                                           sig if isinstance(sig, int) else None))
+        elif state["running"] and spec.role == "server":
+            found += wrong_port_diagnostics(probe.sockets, port, spec.transport,
+                                            remote_client=self.remote_client)
+        if oom:
+            found.append(f"a process of your program was killed: out of memory "
+                         f"({limits.memory_mb} MiB)")
+        if forks_failed:
+            found.append(f"your program hit the process limit ({limits.pids} processes and "
+                         "threads): a fork bomb, or threads or children that never end")
+        if probe.work_full:
+            found.append(f"the work dir {WORK} is full ({limits.tmpfs_mb} MiB): your program "
+                         "wrote too much to disk")
+        return found
+
+
+class DockerBackend(Backend):
+    """Hardened containers on an internal network per submission; for code nobody has read."""
+
+    name: ClassVar[str] = "docker"
+    isolated: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self.engine = Engine.connect()
+        self._image_id = images.require_runtime(self.engine)
+        # what graders killed before they could clean up left behind (never a live grader's)
+        self.engine.sweep(everything=False)
+
+    def image_id(self) -> str | None:
+        return self._image_id
+
+    @contextmanager
+    def open(
+        self, loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
+    ) -> Iterator[DockerSandbox]:
+        with ExitStack() as stack:
+            sandbox = DockerSandbox(self.engine, self._image_id, loaded, submission, plan)
+            sandbox.create(stack)
+            yield sandbox
+
+
+def cleanup() -> Swept:
+    """Remove every container and network the grader made on this engine (`grader cleanup`)."""
+    return Engine.connect().sweep(everything=True)
