@@ -247,6 +247,44 @@ def version() -> None:
     """Print the grader's version."""
     out.print(__version__)
 
+images_app = typer.Typer(help="The Docker image the docker backend runs programs in.",
+                         no_args_is_help=True)
+app.add_typer(images_app, name="images")
+
+
+@images_app.command("build")
+def images_build(
+    base: Annotated[str, typer.Option(
+        help="'bootstrap': Debian made offline with mmdebstrap from this machine's apt sources; "
+        "or a registry image with python3, e.g. python:3.12-slim.")] = "bootstrap",
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+) -> None:
+    """Build the runtime image, or say that it is up to date; a stale image is rebuilt."""
+    from grader.images import build_images  # noqa: PLC0415 - only this command builds
+
+    try:
+        report = build_images(base=base, force=force, progress=lambda a: out.print(escape(a)))
+    except GraderError as e:
+        _fail(e)
+    out.print(f"image: {report.reference} {report.image_id}", soft_wrap=True)
+
+
+@app.command()
+def cleanup() -> None:
+    """Remove every container and network the grader made on this Docker engine.
+
+    Also those of a grading in progress: graders remove what killed graders left on their own.
+    """
+    from grader.backends.docker import cleanup as sweep  # noqa: PLC0415 - the SDK is slow to import
+
+    try:
+        swept = sweep()
+    except GraderError as e:
+        _fail(e)
+    out.print(f"removed {len(swept.containers)} containers and {len(swept.networks)} networks")
+    for name in swept.containers + swept.networks:
+        out.print(f"  {escape(name)}")
+
 
 def main() -> None:
     app()
