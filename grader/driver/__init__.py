@@ -2,7 +2,7 @@
 
 This package must import nothing outside the standard library and nothing from ``grader``:
 it runs in-process for the local backend and, copied alone into a tester container, as
-``python3 -m driver`` for the Docker backend.
+``python3 -m driver``.
 
 Contract
 --------
@@ -24,18 +24,60 @@ and ``result`` is::
       "reason": "one line for the student",
       "step": "3" | "4.client 2.1" | None,      # path of the step that failed
       "comparison": None | {"kind": "bytes", "expected_b64": "...", "got_b64": "...",
-                            "got_size": 12},
+                            "got_size": 12, "offset": 0},
       "events": [{"t": 0.0012, "conn": "main", "kind": "send", "size": 6,
                   "data_b64": "...", "sha256": None, "note": None}, ...],
       "duration": 0.42
     }
 
 ``control`` is the grader's handle on the student program (see ``Control``).
+
+Details of the result
+---------------------
+- ``status``: "failed" when a check did not hold (wrong bytes, an early EOF, a refused
+  connection at the deadline, the program exited); "timeout" when a deadline passed while
+  waiting; "error" only for the driver's own problems (an invalid request or scenario, a
+  sandbox call that raised, a driver bug), never for what the student program does.
+- ``reason``: ``client 3: step 4 (expect): waited 5.0 s for 12 bytes on 'main', got 5 bytes``.
+  The client prefix appears inside ``parallel``; the step number is relative to that client.
+  When a network check fails and the program has died, the reason ends with
+  ``— the program had exited with code 1``.
+- ``step``: the full path: ``"3"``; ``"0.client 3.4"`` (sub-step 4 of client 3 of the
+  parallel step 0); ``"1.iteration 7.0"`` (sub-step 0 of iteration 7 of the repeat step 1).
+- ``comparison``: ``kind`` is bytes, line, regex, size, sha256, eof, datagram or output.
+  ``expected_b64`` and ``got_b64`` are cut to ``preview_bytes``; ``offset`` (added to the
+  original contract) is the byte offset where both previews start: 0, unless the first
+  difference lies beyond the preview, when both start shortly before it. ``got_size`` is the
+  size of everything received. For sha256, ``expected`` is a text: "N bytes with sha256 H".
+- ``events``: kinds of ``grader.results.EventKind``. ``t`` is seconds since the test started;
+  ``size`` the whole size; ``data_b64`` at most ``preview_bytes`` (``sha256`` is the hash of
+  the whole when cut). ``conn`` is the scenario's name, prefixed ``c{i}.`` in parallel client
+  i; "program" for process and stdin events, "driver" for notes and driver errors.
+  Consecutive received chunks are merged into one "recv" event (its note counts the reads);
+  failed connection attempts are summarised in one "connect_retry" event. At most 2000 events
+  and 256 KiB of data are kept; when events are dropped, the first 1800 and last 200 stay,
+  with a "note" event between them saying how many were left out.
+
+The program is not started by the driver for a server test without a ``start`` step: the
+backend starts it before calling ``run`` (``start`` steps are the driver's to perform).
+
+Over a process boundary (``python3 -m driver``)
+-----------------------------------------------
+Everything is JSON lines (see ``stdio``). The driver reads ONE line on stdin, the request.
+For each control call it writes ``{"control": "state", "args": {}}`` on stdout and reads one
+reply line on stdin: ``{"ok": true, "value": ...}`` or ``{"ok": false, "error": "..."}``.
+Bytes travel as ``{"b64": "..."}`` both ways (``output``'s value, ``write_stdin``'s
+``data``); ``wait_exit`` has ``{"timeout": seconds}``, ``output`` ``{"stream": "stdout"}``,
+``write_stdin`` ``{"data": {"b64": ...}, "close": false}``. Finally the driver writes
+``{"result": {...}}`` and exits 0; nothing else appears on its stdout. ``stdio.serve`` is
+the grader's side of this conversation.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
+
+from .engine import run
 
 
 class Control(Protocol):
@@ -61,3 +103,6 @@ class Control(Protocol):
 
     def output(self, stream: str) -> bytes:
         """Everything the program has written so far on "stdout" or "stderr" (capped)."""
+
+
+__all__ = ["Control", "run"]
