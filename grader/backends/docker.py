@@ -14,6 +14,7 @@ import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,14 +55,20 @@ ENVIRONMENT = {
 # Every attached exec waits for one line on stdin before it runs the command, so that no
 # output can be sent before we hold the connection (the SDK's HTTP parser would swallow it).
 GATE = ["sh", "-c", 'read -r _ && exec "$@"', "gate"]
+UNPACK = f"tar -x -f - -C {WORK}"
+# A shell kept in the student container that signals every program process on request: kill
+# -1 spares the caller, and a line on an open connection is faster than a new exec.
+KEEPER = 'while read -r sig; do kill -"$sig" -1 2>/dev/null; echo done; done'
+KEEPER_TIMEOUT = 2.0
 
 CLIENT_TIMEOUT = 60.0  # seconds an engine API call may take
 PING_TIMEOUT = 2.0
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL, as in the local backend
 EXIT_WAIT = 5.0  # seconds to wait for a killed process to be reported gone
 DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
+DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
 PROBE_TIMEOUT = 10.0
-POLL = 0.02
+POLL = 0.01
 PORTS = (20000, 60000)  # a random port per test: a hardcoded port is diagnosed, not lucky
 TESTER_LIMITS = {"mem_mb": 512, "pids": 256, "tmpfs_mb": 16}
 HEADER = struct.Struct(">BxxxL")  # docker's multiplexed stream: stream id, payload size
@@ -224,8 +231,8 @@ class Engine:
             containers = self.api.containers(all=True, filters={"label": LABEL})
             networks = self.api.networks(filters={"label": LABEL})
         for found, remove, names in (
-            (containers, self._remove_container, swept.containers),
-            (networks, self._remove_network, swept.networks),
+            (containers, self.remove_container, swept.containers),
+            (networks, self.remove_network, swept.networks),
         ):
             for item in found:
                 owner = (item.get("Labels") or {}).get(LABEL_OWNER, "")
@@ -234,11 +241,11 @@ class Engine:
                     names.append(item["Names"][0].lstrip("/") if "Names" in item else item["Name"])
         return swept
 
-    def _remove_container(self, container_id: str) -> None:
+    def remove_container(self, container_id: str) -> None:
         with _engine_errors(f"remove the container {container_id[:12]}"), suppress(NotFound):
             self.api.remove_container(container_id, force=True)  # NotFound: gone already
 
-    def _remove_network(self, network_id: str) -> None:
+    def remove_network(self, network_id: str) -> None:
         with _engine_errors(f"remove the network {network_id[:12]}"), suppress(NotFound):
             self.api.remove_network(network_id)
 
@@ -402,10 +409,14 @@ def _state(running: bool, code: int | None) -> dict[str, int | bool | None]:
 class DockerProgram:
     """One run of the student program, exec'd in the student container; the driver's Control."""
 
-    def __init__(self, engine: Engine, container_id: str, argv: list[str], cap: int) -> None:
+    def __init__(
+        self, engine: Engine, container_id: str, argv: list[str], cap: int,
+        signal_all: Callable[[str], None],
+    ) -> None:
         self.engine = engine
         self.container_id = container_id
         self.argv = argv
+        self.signal_all = signal_all
         self.stdout = OutputCapture(cap)
         self.stderr = OutputCapture(cap)
         self.exec_id: str | None = None
@@ -426,7 +437,7 @@ class DockerProgram:
     def stop(self) -> dict[str, int | bool | None]:
         if self.exec_id is not None and self.state()["running"]:
             self.stopped_by_us = True
-            self.engine.signal_all(self.container_id, "TERM")
+            self.signal_all("TERM")
             self.engine.wait_exec(self.exec_id, STOP_GRACE)
         self.kill()
         return self.state()
@@ -463,7 +474,7 @@ class DockerProgram:
         """SIGKILL every program process in the container and finish reading the output."""
         if self.exec_id is None:
             return
-        self.engine.signal_all(self.container_id, "KILL")
+        self.signal_all("KILL")
         self.engine.wait_exec(self.exec_id, EXIT_WAIT)
         self._release()
 
@@ -555,6 +566,8 @@ class DockerSandbox:
         self.student_id = ""
         self.tester_id = ""
         self.timings: dict[str, float] = {}
+        self._containers: list[str] = []
+        self._keeper: ExecStream | None = None
         self._teardown_started: float | None = None
         self._seen = Probe([], 0, 0, work_full=False)  # cgroup counters up to the last test
 
@@ -574,26 +587,53 @@ class DockerSandbox:
                 # without it, containers reach host services on 0.0.0.0 through the gateway
                 options={"com.docker.network.bridge.inhibit_ipv4": "true"},
             )["Id"]
-        stack.callback(self.engine._remove_network, network_id)
+        stack.callback(self.engine.remove_network, network_id)
         self._timed("network")(started)
         started = time.monotonic()
+        stack.callback(self._remove_containers)
         limits = self.loaded.spec.limits
+        separate = self.loaded.spec.topology == "separate"
         self.student_id = self._container(
-            stack, STUDENT, limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb,
-            networking=f"{self.name}",
+            STUDENT, limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb, self.name
         )
+        if not separate:
+            self._start(self.student_id)  # the tester joins its network namespace: it must exist
         self.tester_id = self._container(
-            stack, TESTER, TESTER_LIMITS["mem_mb"], TESTER_LIMITS["pids"], 1.0,
-            TESTER_LIMITS["tmpfs_mb"],
-            networking=self.name if self.loaded.spec.topology == "separate"
-            else f"container:{self.student_id}",
+            TESTER, TESTER_LIMITS["mem_mb"], TESTER_LIMITS["pids"], 1.0, TESTER_LIMITS["tmpfs_mb"],
+            self.name if separate else f"container:{self.student_id}",
         )
+        with ThreadPoolExecutor(2) as pool:  # a start takes ~0.25 s, mostly waiting
+            list(pool.map(self._start, [self.student_id, self.tester_id] if separate
+                          else [self.tester_id]))
         self._timed("containers")(started)
         started = time.monotonic()
-        self._copy(self.student_id, _submission_files(self.submission, self.plan))
-        self._copy(self.tester_id, _driver_files())
+        self._copy(self.student_id, _submission_files(self.submission, self.plan), UNPACK)
+        # compiled once here, the driver starts in ~10 ms instead of ~50 ms in every test
+        self._copy(self.tester_id, _driver_files(), f"{UNPACK} && python3 -m compileall -q driver")
+        self._keeper = self.engine.attach(self.student_id, ["sh", "-c", KEEPER], PROGRAM_USER)[1]
+        stack.callback(self._keeper.close)
         self._timed("copy")(started)
         stack.callback(self._begin_teardown)  # runs first
+
+    def _start(self, container_id: str) -> None:
+        with _engine_errors("start a container"):
+            self.engine.api.start(container_id)
+
+    def _remove_containers(self) -> None:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(self.engine.remove_container, self._containers))
+
+    def signal_programs(self, signal: str) -> None:
+        """Signal every program process through the keeper shell (an exec takes ~50 ms)."""
+        if self._keeper is not None:
+            try:
+                self._keeper.write(f"{signal}\n".encode())
+                if self._keeper.read_frame(time.monotonic() + KEEPER_TIMEOUT) is not None:
+                    return
+            except (OSError, TimeoutError):
+                pass  # the program killed the keeper (it may: same user): exec instead
+            self._keeper = None
+        self.engine.signal_all(self.student_id, signal)
 
     def _begin_teardown(self) -> None:
         self._teardown_started = time.monotonic()
@@ -603,9 +643,9 @@ class DockerSandbox:
             self._timed("teardown")(self._teardown_started)
 
     def _container(
-        self, stack: ExitStack, role: str, memory_mb: int, pids: int, cpus: float,
-        tmpfs_mb: int, networking: str,
+        self, role: str, memory_mb: int, pids: int, cpus: float, tmpfs_mb: int, networking: str
     ) -> str:
+        """Create a hardened container (not started yet), idle until we exec in it."""
         api = self.engine.api
         shared = networking.startswith("container:")
         host_config = api.create_host_config(
@@ -644,15 +684,14 @@ class DockerSandbox:
                 working_dir=WORK, labels={**self.labels, LABEL: role},
                 host_config=host_config, networking_config=networking_config,
             )["Id"])
-            stack.callback(self.engine._remove_container, container_id)
-            api.start(container_id)
+        self._containers.append(container_id)
         return container_id
 
-    def _copy(self, container_id: str, files: list[tuple[str, bytes, int]]) -> None:
+    def _copy(self, container_id: str, files: list[tuple[str, bytes, int]], command: str) -> None:
         """Unpack files into the work dir (a tmpfs: the engine's archive API cannot write there)."""
         outcome = self.engine.run(
-            container_id, ["tar", "-x", "-f", "-", "-C", WORK], timeout=PROBE_TIMEOUT,
-            cap=4096, stdin=_tar(files),
+            container_id, ["sh", "-c", command], timeout=PROBE_TIMEOUT, cap=4096,
+            stdin=_tar(files),
         )
         if outcome.exit_code != 0:
             raise BackendError(
@@ -693,7 +732,7 @@ class DockerSandbox:
         port = spec.port or random.randrange(*PORTS)
         program = DockerProgram(
             self.engine, self.student_id, self.plan.run_argv(self.program_host, port),
-            spec.limits.output_cap,
+            spec.limits.output_cap, self.signal_programs,
         )
         started = time.monotonic()
         diagnostics: list[str] = []
@@ -736,7 +775,8 @@ class DockerSandbox:
             raise BackendError(f"the driver failed in the tester container: {e}\n{stderr}") from e
         finally:
             stream.close()
-            if self.engine.exec_state(exec_id)[0]:
+            # it ends by itself right after its result; only a stuck driver is killed
+            if self.engine.wait_exec(exec_id, DRIVER_EXIT)[0]:
                 self.engine.signal_all(self.tester_id, "KILL")
 
     # --- Diagnostics ---------------------------------------------------------------------------

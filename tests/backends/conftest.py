@@ -1,0 +1,28 @@
+"""The Docker engine for the docker-marked tests: they skip without one, except in CI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from grader.errors import BackendError
+
+
+@pytest.fixture(scope="session")
+def docker_backend() -> Iterator[object]:
+    """A DockerBackend with a current runtime image (built here if missing or stale)."""
+    from grader.backends.docker import DockerBackend, engine_answers  # noqa: PLC0415
+    from grader.images import build_images  # noqa: PLC0415
+
+    if not engine_answers():
+        message = "no Docker engine answers"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: Docker is required in CI (see .ci/run)", pytrace=False)
+        pytest.skip(f"{message} (CI=true turns this skip into a failure)")
+    try:
+        build_images()
+    except BackendError as e:
+        pytest.fail(f"the runtime image could not be built: {e}", pytrace=False)
+    yield DockerBackend()
