@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from typing import TYPE_CHECKING, Any
@@ -101,15 +102,16 @@ class TcpConnection:
         except (BlockingIOError, InterruptedError):
             return  # woken without data after all; the caller waits again
         except ConnectionResetError:
-            self.reset = True
+            self.reset = self.run.peer_ended = True
             self.record("rst", note="the program reset the connection")
             return
         except OSError as e:
             self.failure = e.strerror or str(e)
+            self.run.peer_ended = True
             self.record("error", note=self.failure)
             return
         if not data:
-            self.eof = True
+            self.eof = self.run.peer_ended = True
             self.record("eof", note="the program closed the connection")
             return
         self.buffer += data
@@ -141,10 +143,11 @@ class TcpConnection:
                 except (BlockingIOError, InterruptedError):
                     continue
                 except ConnectionResetError:
-                    self.reset = True
+                    self.reset = self.run.peer_ended = True
                     self.record("rst", note="the program reset the connection")
                     return sent, "reset"
                 except BrokenPipeError:
+                    self.run.peer_ended = True
                     return sent, "closed"
                 except OSError as e:
                     return sent, e.strerror or str(e)
@@ -191,11 +194,11 @@ class TcpConnection:
         """Abort the connection: the program receives a RST."""
         if self._closed:
             return
-        try:
+        # If the connection is already gone, closing it is all there is left to do.
+        with contextlib.suppress(OSError):
             arm_reset(self.sock)
-        finally:
-            self.record("reset")
-            self._release()
+        self.record("reset")
+        self._release()
 
     def _release(self) -> None:
         self._closed = True

@@ -125,6 +125,11 @@ class Run:
         self.transcript = Transcript(started, settings.preview)
         # Set when a parallel client fails: every wait of every client then stops.
         self.abort = threading.Event()
+        # Whether a connect reached the program since it (re)started: a refused connect then
+        # means that it stopped listening, not that it never did.
+        self.listened = False
+        # Whether the program ended a connection (EOF, RST, broken pipe): it may be dying.
+        self.peer_ended = False
         self._control_lock = threading.Lock()
         self._endpoints: list[Endpoint] = []
         self._groups: list[Group] = []
@@ -146,10 +151,17 @@ class Run:
             except Exception as e:
                 raise error(f"the grader could not {what}: {e}") from e
 
-    def program_state(self) -> dict[str, Any] | None:
-        """The program's state, or None when the sandbox cannot tell."""
+    def program_state(self, wait: float = 0.0) -> dict[str, Any] | None:
+        """The program's state, or None when the sandbox cannot tell; ``wait`` gives a program
+        that is exiting this long to finish."""
+
+        def read() -> dict[str, Any]:
+            if wait > 0:
+                return dict(self.control.wait_exit(wait))
+            return dict(self.control.state())
+
         try:
-            return dict(self.control_call("read the program's state", self.control.state))
+            return self.control_call("read the program's state", read)
         except Verdict:
             return None
 

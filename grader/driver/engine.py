@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 # Seconds a parallel client may outlive the test's deadline before the driver gives up on it.
 JOIN_GRACE = 5.0
+# Seconds a network failure waits for a dying program to be seen dead.
+EXIT_GRACE = 0.2
 
 
 def sleep(scope: Scope, step: Step) -> None:
@@ -202,8 +204,12 @@ def _parallel(scope: Scope, step: Step, path: str) -> None:
 
 
 def _annotate(run: Run, verdict: Verdict) -> None:
-    """Add the program's death to a network failure: the likely cause, for the student."""
-    state = run.program_state()
+    """Add the program's death to a network failure: the likely cause, for the student.
+
+    A program closes its connections while it dies, a moment before it is seen dead: when it
+    ended a connection, it gets a moment to finish exiting.
+    """
+    state = run.program_state(wait=EXIT_GRACE if run.peer_ended else 0.0)
     if state is None or state.get("running"):
         return
     verdict.detail += f" — the program {exit_text(state, perfect=True)}"

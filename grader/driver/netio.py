@@ -66,11 +66,12 @@ class Poller:
 
 
 def resolve(host: str, port: int, kind: socket.SocketKind) -> tuple[socket.AddressFamily, Address]:
-    """The address family and socket address of host:port (the first that getaddrinfo gives)."""
+    """The address family and socket address of host:port, IPv4 first: 'localhost' may list
+    ::1 first, where a student server bound to 0.0.0.0 does not listen."""
     infos = socket.getaddrinfo(host, port, 0, kind)
     if not infos:
         raise OSError(f"no address for {host}")
-    family, _, _, _, address = infos[0]
+    family, _, _, _, address = min(infos, key=lambda info: info[0] != socket.AF_INET)
     return family, tuple(address)
 
 

@@ -32,12 +32,14 @@ def _end_note(state: dict[str, Any]) -> str:
 def start(scope: Scope, step: Step) -> None:
     run = scope.run
     run.control_call("start the program", run.control.start)
+    run.listened = False
     _record(run, "started")
 
 
 def restart(scope: Scope, step: Step) -> None:
     run = scope.run
     run.control_call("restart the program", run.control.restart)
+    run.listened = False
     _record(run, "restarted")
 
 

@@ -100,14 +100,24 @@ def main(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int
     requests = stdin if stdin is not None else sys.stdin.buffer
     results = stdout if stdout is not None else sys.stdout.buffer
     # Only protocol lines may reach stdout: a stray print would break the grader's parser.
-    sys.stdout = sys.stderr
+    printed_to, sys.stdout = sys.stdout, sys.stderr
+    try:
+        result = _handle(requests, results)
+    finally:
+        sys.stdout = printed_to
+    _write_line(results, {"result": result})
+    return 0
+
+
+def _handle(requests: IO[bytes], results: IO[bytes]) -> dict[str, Any]:
+    """The result of the request read from ``requests``; control calls go out on ``results``."""
     problem = "no request on stdin"
     try:
         request = _read_line(requests)
     except ControlChannelError as e:
         request, problem = None, str(e)
     if request is None:
-        result: dict[str, Any] = {
+        return {
             "status": "error",
             "reason": f"invalid driver request: {problem}",
             "step": None,
@@ -115,10 +125,7 @@ def main(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int
             "events": [],
             "duration": 0.0,
         }
-    else:
-        result = run(request, JsonLinesControl(requests, results))
-    _write_line(results, {"result": result})
-    return 0
+    return run(request, JsonLinesControl(requests, results))
 
 
 def serve(

@@ -16,6 +16,7 @@ from .payload import fragments, materialise
 from .verdict import Verdict, error, failed, plural, seconds, timed_out
 
 PENDING = -1  # our deadline passed while a connect was still pending
+ATTEMPT_GRACE = 0.05  # seconds any connection attempt may take, even past the deadline
 REFUSALS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED}
 
 
@@ -36,6 +37,9 @@ def _attempt(scope: Scope, until: float) -> tuple[socket.socket | None, int, str
         if code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
             poller = Poller(sock, scope.run.abort)
             try:
+                # An attempt begun just before the deadline still gets time to be refused:
+                # "no answer" must mean no answer, not that we stopped listening for one.
+                until = max(until, time.monotonic() + ATTEMPT_GRACE)
                 _, writable = poller.wait(until, read=False, write=True)
             finally:
                 poller.close()
@@ -75,7 +79,8 @@ def connect(scope: Scope, step: Step) -> None:
         state = run.program_state()
         if state is not None and not state.get("running"):
             _record_retries(scope, label, attempts, problem, deadline)
-            raise Verdict("failed", _gone(state, f"before it listened on port {settings.port}"))
+            when = "and no longer listens on" if run.listened else "before it listened on"
+            raise Verdict("failed", _gone(state, f"{when} port {settings.port}"))
         pause(run.abort, min(delay, max(deadline.remaining(), 0.0)))
         delay = min(delay * 1.5, 0.05)
         # Give up only here, before a new attempt: one begun at the deadline could not finish.
@@ -87,9 +92,18 @@ def connect(scope: Scope, step: Step) -> None:
                 f"{plural(attempts, 'attempt')}{tip}"
             )
     _record_retries(scope, label, attempts, problem, deadline)
+    run.listened = True
     conn = TcpConnection(sock, name, label, run)
     scope.bind(name, conn)
-    conn.record("connect", note=f"{show(sock.getsockname())} -> {show(sock.getpeername())}")
+    conn.record("connect", note=_ends(sock))
+
+
+def _ends(sock: socket.socket) -> str:
+    """'local -> remote' for the connect event; the remote may already have reset it."""
+    try:
+        return f"{show(sock.getsockname())} -> {show(sock.getpeername())}"
+    except OSError as e:
+        return f"connected, then {e.strerror or e}"
 
 
 def _record_retries(

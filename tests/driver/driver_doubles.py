@@ -249,6 +249,8 @@ class SubprocessControl:
     def start(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return
+        if self.proc is not None:
+            self.stop()  # release the pipes of the previous run
         self.stdout.clear()
         self.stderr.clear()
         self.proc = subprocess.Popen(
@@ -280,6 +282,11 @@ class SubprocessControl:
                 self.proc.wait()
         for reader in self._readers:
             reader.join(2)
+        if self.proc is not None:
+            for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+                if pipe is not None and not pipe.closed:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         return self.state()
 
     def restart(self) -> None:

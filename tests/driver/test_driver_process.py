@@ -58,11 +58,15 @@ def test_restart_and_stop(drive: Drive, program: SubprocessControl):
 
 
 def test_expect_output_timeout_says_what_was_awaited(drive: Drive, program: SubprocessControl):
-    steps = [{"start": None}, {"expect_output": "never printed", "timeout": 0.3}]
+    steps = [
+        {"start": None},
+        {"expect_output": "ready"},
+        {"expect_output": "never printed", "timeout": 0.3},
+    ]
     result = drive(steps, 1, program)
     assert result["status"] == "timeout", result
     assert result["reason"] == (
-        "step 1 (expect_output): waited 0.3 s for the program's stdout to contain "
+        "step 2 (expect_output): waited 0.3 s for the program's stdout to contain "
         "'never printed'; it wrote 6 bytes"
     ), result["reason"]
     cmp = result["comparison"]

@@ -30,6 +30,8 @@ def finish(proc: subprocess.Popen[bytes]) -> tuple[int, bytes, bytes]:
     proc.stdin.close()
     rest = proc.stdout.read()
     err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
     return proc.wait(10), rest, err
 
 
