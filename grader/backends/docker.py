@@ -7,11 +7,8 @@ import io
 import json
 import os
 import random
-import select
 import socket
-import struct
 import tarfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +21,16 @@ import requests
 
 from grader import __version__, images
 from grader.backends.base import Backend, TestRun, describe_exit, driver_request
+from grader.backends.docker_exec import (
+    EXIT_WAIT,
+    IDLE_USER,
+    OUTPUT_BUDGET,
+    PROGRAM_UID,
+    PROGRAM_USER,
+    DockerProgram,
+    DriverPipe,
+    ExecStream,
+)
 from grader.capture import OutputCapture
 from grader.driver.stdio import ControlChannelError, serve
 from grader.errors import BackendError
@@ -41,13 +48,6 @@ LABEL_VERSION = "socket-grader.version"
 LABEL_OWNER = "socket-grader.owner"  # host/boot id/pid/start time of the grader process
 
 WORK = "/work"
-# Student programs, builds and the driver run as PROGRAM_USER; each container's idle main
-# process runs as IDLE_USER, so that `kill -1` as PROGRAM_USER stops every program process
-# (children, daemons, fork bombs) and nothing else. `kill` is a shell builtin: it needs no
-# fork, so it works even when a fork bomb holds every pid of the pids limit.
-PROGRAM_UID = 10001
-PROGRAM_USER = f"{PROGRAM_UID}:{PROGRAM_UID}"
-IDLE_USER = "65534:65534"
 STUDENT, TESTER = "student", "tester"  # the containers' names on the run's network
 ENVIRONMENT = {
     "HOME": WORK, "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
@@ -63,16 +63,12 @@ KEEPER_TIMEOUT = 2.0
 
 CLIENT_TIMEOUT = 60.0  # seconds an engine API call may take
 PING_TIMEOUT = 2.0
-STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL, as in the local backend
-EXIT_WAIT = 5.0  # seconds to wait for a killed process to be reported gone
 DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
 DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
 PROBE_TIMEOUT = 10.0
 POLL = 0.01
 PORTS = (20000, 60000)  # a random port per test: a hardcoded port is diagnosed, not lucky
 TESTER_LIMITS = {"mem_mb": 512, "pids": 256, "tmpfs_mb": 16}
-HEADER = struct.Struct(">BxxxL")  # docker's multiplexed stream: stream id, payload size
-STDOUT, STDERR = 1, 2
 
 # One process, no fork (a fork bomb may hold every pid): the listening sockets, the cgroup's
 # OOM kills and failed forks, and the work dir's free space, as one JSON line.
@@ -311,187 +307,6 @@ class ExecOutcome:
     exit_code: int | None
     output: bytes
     timed_out: bool
-
-
-class ExecStream:
-    """An attached exec's connection: raw bytes to its stdin, multiplexed frames from it."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        # reads wait in select() with their own deadline; this bounds a write to a program
-        # that never reads its stdin
-        sock.settimeout(10)
-        self._buffer = bytearray()
-
-    def write(self, data: bytes) -> None:
-        if data:
-            self.sock.sendall(data)
-
-    def close_stdin(self) -> None:
-        self.sock.shutdown(socket.SHUT_WR)  # the engine closes the process's stdin
-
-    def read_frame(self, deadline: float | None) -> tuple[int, bytes] | None:
-        """The next (stream, payload) frame, None at the end; TimeoutError past the deadline."""
-        if not self._fill(HEADER.size, deadline):
-            return None
-        kind, size = HEADER.unpack_from(self._buffer)
-        if not self._fill(HEADER.size + size, deadline):
-            return None
-        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
-        del self._buffer[: HEADER.size + size]
-        return kind, payload
-
-    def _fill(self, size: int, deadline: float | None) -> bool:
-        while len(self._buffer) < size:
-            wait = None if deadline is None else deadline - time.monotonic()
-            if wait is not None and wait <= 0:
-                raise TimeoutError
-            if not select.select([self.sock], [], [], wait)[0]:
-                raise TimeoutError
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError:
-                return False  # shut down by close()
-            if not chunk:
-                return False
-            self._buffer += chunk
-        return True
-
-    def close(self) -> None:
-        with suppress(OSError):  # not connected any more
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in select
-        self.sock.close()
-
-
-class DriverPipe:
-    """The driver's stdin and stdout as the file objects ``serve`` reads and writes lines on."""
-
-    def __init__(self, stream: ExecStream, deadline: float, cap: int) -> None:
-        self.stream = stream
-        self.deadline = deadline
-        self.stderr = OutputCapture(cap)
-        self._stdout = bytearray()
-        self._ended = False
-
-    def write(self, data: bytes) -> int:
-        self.stream.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: write sends at once."""
-
-    def readline(self) -> bytes:
-        while b"\n" not in self._stdout and not self._ended:
-            frame = self.stream.read_frame(self.deadline)
-            if frame is None:
-                self._ended = True
-            elif frame[0] == STDERR:
-                self.stderr.append(frame[1])
-            else:
-                self._stdout += frame[1]
-        end = self._stdout.find(b"\n") + 1 or len(self._stdout)
-        line = bytes(self._stdout[:end])
-        del self._stdout[:end]
-        return line
-
-
-# --- One run of the student program -------------------------------------------------------------
-
-
-def _state(running: bool, code: int | None) -> dict[str, int | bool | None]:
-    if running or code is None:
-        return {"running": running, "exit_code": None, "signal": None}
-    if 128 < code <= 128 + 64:  # the engine reports a death by signal N as 128 + N
-        return {"running": False, "exit_code": None, "signal": code - 128}
-    return {"running": False, "exit_code": code, "signal": None}
-
-
-class DockerProgram:
-    """One run of the student program, exec'd in the student container; the driver's Control."""
-
-    def __init__(
-        self, engine: Engine, container_id: str, argv: list[str], cap: int,
-        signal_all: Callable[[str], None],
-    ) -> None:
-        self.engine = engine
-        self.container_id = container_id
-        self.argv = argv
-        self.signal_all = signal_all
-        self.stdout = OutputCapture(cap)
-        self.stderr = OutputCapture(cap)
-        self.exec_id: str | None = None
-        self.stream: ExecStream | None = None
-        self._reader: threading.Thread | None = None
-        self.stopped_by_us = False
-
-    # --- Control -------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self.exec_id is not None and self.state()["running"]:
-            return
-        self._release()
-        self.stopped_by_us = False
-        self.exec_id, self.stream = self.engine.attach(self.container_id, self.argv, PROGRAM_USER)
-        self._reader = threading.Thread(target=self._pump, args=(self.stream,), daemon=True)
-        self._reader.start()
-
-    def stop(self) -> dict[str, int | bool | None]:
-        if self.exec_id is not None and self.state()["running"]:
-            self.stopped_by_us = True
-            self.signal_all("TERM")
-            self.engine.wait_exec(self.exec_id, STOP_GRACE)
-        self.kill()
-        return self.state()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def state(self) -> dict[str, int | bool | None]:
-        if self.exec_id is None:
-            return {"running": False, "exit_code": None, "signal": None}
-        return _state(*self.engine.exec_state(self.exec_id))
-
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
-        if self.exec_id is not None:
-            self.engine.wait_exec(self.exec_id, timeout)
-        return self.state()
-
-    def write_stdin(self, data: bytes, close: bool) -> None:
-        if self.stream is None:
-            return
-        try:
-            self.stream.write(data)
-            if close:
-                self.stream.close_stdin()
-        except OSError:
-            pass  # the program exited or closed stdin; the scenario's checks will say so
-
-    def output(self, stream: str) -> bytes:
-        return (self.stdout if stream == "stdout" else self.stderr).text()
-
-    # --- Teardown ------------------------------------------------------------------------------
-    def kill(self) -> None:
-        """SIGKILL every program process in the container and finish reading the output."""
-        if self.exec_id is None:
-            return
-        self.signal_all("KILL")
-        self.engine.wait_exec(self.exec_id, EXIT_WAIT)
-        self._release()
-
-    def _release(self) -> None:
-        if self._reader is not None:
-            self._reader.join(2)  # the output ends when the last process holding it is gone
-        if self.stream is not None:
-            self.stream.close()
-        self._reader = None
-        self.stream = None
-
-    def _pump(self, stream: ExecStream) -> None:
-        try:
-            while (frame := stream.read_frame(None)) is not None:
-                (self.stderr if frame[0] == STDERR else self.stdout).append(frame[1])
-        except (OSError, ValueError):
-            pass  # closed under us by kill()
 
 
 # --- The sandbox of one submission --------------------------------------------------------------
@@ -823,6 +638,9 @@ class DockerSandbox:
         if forks_failed:
             found.append(f"your program hit the process limit ({limits.pids} processes and "
                          "threads): a fork bomb, or threads or children that never end")
+        if program.flooded:
+            found.append(f"your program wrote more than {OUTPUT_BUDGET >> 20} MiB of output in "
+                         "one test, so the grader stopped reading it and its writes blocked")
         if probe.work_full:
             found.append(f"the work dir {WORK} is full ({limits.tmpfs_mb} MiB): your program "
                          "wrote too much to disk")
