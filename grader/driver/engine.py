@@ -46,7 +46,7 @@ def barrier(scope: Scope, step: Step) -> None:
     try:
         group.barrier.wait(timeout=max(deadline.remaining(), 0.001))
     except threading.BrokenBarrierError:
-        if run.abort.is_set() or not deadline.passed():
+        if run.abort.is_set() or deadline.remaining() > 0.005:
             # Another client failed, or its own barrier wait timed out first and says so.
             raise Aborted from None
         late = [
@@ -193,8 +193,9 @@ def _parallel(scope: Scope, step: Step, path: str) -> None:
     ]
     for thread in threads:
         thread.start()
+    until = run.test_deadline + JOIN_GRACE
     for thread in threads:
-        thread.join(max(run.test_deadline - time.monotonic(), 0.0) + JOIN_GRACE)
+        thread.join(max(until - time.monotonic(), 0.0))
     stuck = sum(thread.is_alive() for thread in threads)
     if failures:
         raise failures[0]

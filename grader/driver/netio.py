@@ -42,7 +42,11 @@ class Poller:
         self._selector.register(sock, self._mask)
 
     def wait(self, until: float, *, read: bool = True, write: bool = False) -> tuple[bool, bool]:
-        """(readable, writable); both False when the deadline passed first."""
+        """(readable, writable); both False when the deadline passed first.
+
+        The socket is always looked at once, even past the deadline: what has already arrived
+        counts.
+        """
         mask = (selectors.EVENT_READ if read else 0) | (selectors.EVENT_WRITE if write else 0)
         if not mask:
             pause(self._abort, until - time.monotonic())
@@ -54,12 +58,12 @@ class Poller:
             if self._abort.is_set():
                 raise Aborted
             remaining = until - time.monotonic()
-            if remaining <= 0:
-                return False, False
-            ready = self._selector.select(min(remaining, SLICE))
+            ready = self._selector.select(max(min(remaining, SLICE), 0.0))
             if ready:
                 events = ready[0][1]
                 return bool(events & selectors.EVENT_READ), bool(events & selectors.EVENT_WRITE)
+            if remaining <= 0:
+                return False, False
 
     def close(self) -> None:
         self._selector.close()

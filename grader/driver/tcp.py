@@ -134,17 +134,18 @@ def send(scope: Scope, step: Step) -> None:
             scope.run.transcript.record(conn.label, "send", piece[:sent], t=t)
         offset += sent
         if problem is not None:
-            raise _send_problem(conn, problem, offset, len(data), deadline)
+            raise _send_problem(conn, problem, offset, len(data), deadline, drain=drain)
 
 
 def _send_problem(
-    conn: TcpConnection, problem: str, sent: int, total: int, deadline: Deadline
+    conn: TcpConnection, problem: str, sent: int, total: int, deadline: Deadline, *, drain: bool
 ) -> Verdict:
     progress = f"after {sent} of {total} bytes"
     if problem == "timeout":
+        aside = "" if drain else " (this step does not read the replies meanwhile)"
         return conn.timeout(
             f"waited {deadline.waited()} to send {total} bytes on '{conn.name}', sent {sent}: "
-            "the program stopped reading",
+            f"the program stopped reading{aside}",
         )
     if problem == "reset":
         return failed(
@@ -166,7 +167,9 @@ def half_close(scope: Scope, step: Step) -> None:
     try:
         conn.shutdown_write()
     except OSError as e:
-        raise failed(f"could not shut down the sending side of '{conn.name}': {e.strerror}") from e
+        raise failed(
+            f"could not shut down the sending side of '{conn.name}': {e.strerror or e}"
+        ) from e
 
 
 def close(scope: Scope, step: Step) -> None:

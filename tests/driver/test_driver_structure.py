@@ -171,3 +171,10 @@ def test_an_invalid_request_is_an_error_result(drive: Drive):
     result = drive([], 0)
     assert result["status"] == "error", result
     assert result["reason"] == "invalid driver request: 'port' must be a port number, not 0"
+
+
+def test_a_barrier_outside_parallel_waits_for_nobody(drive: Drive, tcp_peers: TcpPeers):
+    port = tcp_peers.start(echo)
+    result = drive([{"barrier": None, "timeout": 5}], port)
+    assert result["status"] == "passed", result
+    assert result["duration"] < 1, result

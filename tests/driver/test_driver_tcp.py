@@ -290,3 +290,27 @@ def test_accept_fails_at_once_when_the_program_exited(drive: Drive, free_port):
     assert result["reason"] == (
         f"step 1 (accept): the program exited (code 1) without connecting to port {port}"
     ), result["reason"]
+
+
+def never_read(conn: socket.socket) -> None:
+    """Accept and never read: the client's send fills every buffer, then blocks."""
+    while conn.fileno() != -1:
+        time.sleep(0.05)
+
+
+def test_a_send_the_program_never_reads_times_out(drive: Drive, tcp_peers: TcpPeers):
+    port = tcp_peers.start(never_read)
+    steps = [
+        {"connect": "main"},
+        {"send": {"random": {"size": 32 << 20}}, "drain": False, "timeout": 0.5},
+    ]
+    result = drive(steps, port)
+    assert result["status"] == "timeout", result
+    reason = result["reason"]
+    assert reason.startswith(
+        "step 1 (send): waited 0.5 s to send 33554432 bytes on 'main', sent "
+    ), reason
+    assert reason.endswith(
+        ": the program stopped reading (this step does not read the replies meanwhile)"
+    ), reason
+    assert [e["kind"] for e in result["events"]][-1] == "timeout", result["events"]

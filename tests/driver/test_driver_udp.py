@@ -159,3 +159,13 @@ def test_udp_client_role_replies_to_the_last_sender(drive: Drive, free_port):
     result = drive(steps, port, control, role="client")
     assert result["status"] == "passed", result
     assert replies == [b"hello client"], replies
+
+
+def test_replying_before_any_datagram_arrived_fails(drive: Drive, udp_peers: UdpPeers):
+    port = udp_peers.start(udp_echo)
+    steps = [{"udp_bind": "u"}, {"sendto": "hi", "conn": "u", "to": "last_sender"}]
+    result = drive(steps, port)
+    assert result["status"] == "failed", result
+    assert result["reason"] == (
+        "step 1 (sendto): no datagram has arrived on 'u' yet: there is nobody to reply to"
+    ), result["reason"]
