@@ -284,6 +284,10 @@ def cleanup() -> None:
     out.print(f"removed {len(swept.containers)} containers and {len(swept.networks)} networks")
     for name in swept.containers + swept.networks:
         out.print(f"  {escape(name)}")
+    for problem in swept.failed:
+        err.print(f"[red]error:[/red] {escape(problem)}")
+    if swept.failed:
+        raise typer.Exit(EXIT_INFRASTRUCTURE)
 
 
 def main() -> None:

@@ -108,7 +108,7 @@ def _engine_errors(doing: str) -> Iterator[None]:
     """Turn an SDK error into a BackendError that says what the grader was doing."""
     try:
         yield
-    except SDK_ERRORS as e:
+    except (*SDK_ERRORS, OSError) as e:  # OSError: the connection of an attached exec
         raise BackendError(f"docker: could not {doing}: {e}") from e
 
 
@@ -168,6 +168,7 @@ class Swept:
 
     containers: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # left for the next sweep, with the reason
 
 
 class Engine:
@@ -233,8 +234,13 @@ class Engine:
             for item in found:
                 owner = (item.get("Labels") or {}).get(LABEL_OWNER, "")
                 if everything or owner_gone(owner):
-                    remove(item["Id"])
-                    names.append(item["Names"][0].lstrip("/") if "Names" in item else item["Name"])
+                    name = item["Names"][0].lstrip("/") if "Names" in item else item["Name"]
+                    try:
+                        remove(item["Id"])
+                    except BackendError as e:  # e.g. another grader's sweep is removing it
+                        swept.failed.append(str(e))
+                    else:
+                        names.append(name)
         return swept
 
     def remove_container(self, container_id: str) -> None:
@@ -253,8 +259,8 @@ class Engine:
                 container_id, [*GATE, *argv], stdin=True, user=user, workdir=WORK
             )["Id"]
             response = self.api.exec_start(exec_id, socket=True)
-        stream = ExecStream(response._sock)  # the SDK's SocketIO wraps the real socket
-        stream.write(b"\n")  # open the gate
+            stream = ExecStream(response._sock)  # the SDK's SocketIO wraps the real socket
+            stream.write(b"\n")  # open the gate
         return str(exec_id), stream
 
     def exec_state(self, exec_id: str) -> tuple[bool, int | None]:
@@ -288,6 +294,8 @@ class Engine:
         except TimeoutError:
             timed_out = True
             self.signal_all(container_id, "KILL", user)
+        except OSError as e:
+            raise BackendError(f"docker: the connection to {argv[0]} broke: {e}") from e
         finally:
             stream.close()
         _, code = self.wait_exec(exec_id, EXIT_WAIT)
