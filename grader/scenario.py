@@ -323,7 +323,9 @@ class Stdin(_Model):
     """Write to the program's standard input."""
 
     stdin: Payload
-    close: bool = Field(default=False, description="Close stdin after writing.")
+    eof: bool = Field(
+        default=False, description="Close stdin after writing, so the program reads end-of-file."
+    )
 
 
 class ExpectOutput(_Model):

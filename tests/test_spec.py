@@ -55,7 +55,8 @@ def test_steps_are_parsed_into_their_models(tmp_path: Path) -> None:
 def test_nested_parallel_steps_are_validated(tmp_path: Path) -> None:
     text = MINIMAL.format(id="tiny").replace(
         "      - connect: main\n",
-        "      - parallel: [{connect: main}, {send: x}]\n        clients: 3\n",
+        "      - parallel: [{connect: main}, {send: x}]\n        clients: 3\n"
+        "      - connect: main\n",
     )
     steps = load_assignment(write_spec(tmp_path, text)).spec.tests[0].scenario
     assert isinstance(steps[0], Parallel) and steps[0].clients == 3

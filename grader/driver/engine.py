@@ -70,8 +70,6 @@ HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
     "barrier": barrier,
 }
 STRUCTURE = ("parallel", "repeat")
-# Options that share their name with an action: a stdin step's "close" is not a close step.
-OPTIONS = {"stdin": {"close"}}
 
 
 def action_of(step: Any) -> str:
@@ -79,8 +77,6 @@ def action_of(step: Any) -> str:
     if not isinstance(step, Mapping):
         raise error(f"a step must be a mapping, not {step!r}")
     found = [key for key in step if key in HANDLERS or key in STRUCTURE]
-    options = {option for key in found for option in OPTIONS.get(key, ())}
-    found = [key for key in found if key not in options]
     if len(found) != 1:
         raise error(
             f"a step needs exactly one action key; this one has {', '.join(found) or 'none'} "

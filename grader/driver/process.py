@@ -90,7 +90,7 @@ def expect_exit(scope: Scope, step: Step) -> None:
 def stdin(scope: Scope, step: Step) -> None:
     run = scope.run
     data = materialise(step["stdin"], scope.variables)
-    close = bool(step.get("close", False))
+    close = bool(step.get("eof", False))
     run.control_call(
         "write to the program's standard input", lambda: run.control.write_stdin(data, close)
     )

@@ -32,11 +32,11 @@ def test_stdin_output_and_exit_code_of_a_real_program(drive: Drive, program: Sub
 
 
 def test_closing_stdin_ends_the_program_with_code_zero(drive: Drive, program: SubprocessControl):
-    steps = [{"start": None}, {"stdin": "", "close": True}, {"expect_exit": "any"}]
+    steps = [{"start": None}, {"stdin": "", "eof": True}, {"expect_exit": "any"}]
     result = drive(steps, 1, program)
     assert result["status"] == "passed", result
     nonzero = drive(
-        [{"start": None}, {"stdin": "", "close": True}, {"expect_exit": "nonzero"}], 1, program
+        [{"start": None}, {"stdin": "", "eof": True}, {"expect_exit": "nonzero"}], 1, program
     )
     assert nonzero["status"] == "failed", nonzero
     assert nonzero["reason"] == (

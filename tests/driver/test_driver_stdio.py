@@ -38,7 +38,7 @@ def finish(proc: subprocess.Popen[bytes]) -> tuple[int, bytes, bytes]:
 def scenario() -> list[dict]:
     return [
         {"expect_running": None},
-        {"stdin": "hello\n", "close": False},
+        {"stdin": "hello\n", "eof": False},
         {"expect_output": "ready", "stream": "stdout", "match": "contains", "timeout": None},
         {"connect": "main", "timeout": None},
         {"send": "over the wire\n"},
