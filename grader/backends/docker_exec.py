@@ -48,9 +48,11 @@ class ExecStream:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        # reads wait in select() with their own deadline; this bounds a write to a program
+        # reads wait in poll() with their own deadline; this bounds a write to a program
         # that never reads its stdin
         sock.settimeout(10)
+        self._poller = select.poll()  # not select(): it fails on descriptors past 1023
+        self._poller.register(sock, select.POLLIN)
         self._buffer = bytearray()
 
     def write(self, data: bytes) -> None:
@@ -76,7 +78,7 @@ class ExecStream:
             wait = None if deadline is None else deadline - time.monotonic()
             if wait is not None and wait <= 0:
                 raise TimeoutError
-            if not select.select([self.sock], [], [], wait)[0]:
+            if not self._poller.poll(None if wait is None else wait * 1000):
                 raise TimeoutError
             try:
                 chunk = self.sock.recv(65536)
@@ -89,7 +91,7 @@ class ExecStream:
 
     def close(self) -> None:
         with suppress(OSError):  # not connected any more
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in select
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes a reader blocked in poll
         self.sock.close()
 
 
