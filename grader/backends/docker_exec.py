@@ -127,8 +127,6 @@ class DriverPipe:
         return line
 
 
-
-
 def _state(running: bool, code: int | None) -> dict[str, int | bool | None]:
     if running or code is None:
         return {"running": running, "exit_code": None, "signal": None}
