@@ -67,7 +67,9 @@ DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we s
 DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
 PROBE_TIMEOUT = 10.0
 POLL = 0.01
-PORTS = (20000, 60000)  # a random port per test: a hardcoded port is diagnosed, not lucky
+# a random port per test (a hardcoded port is diagnosed, not lucky), below the ephemeral range
+# that the driver's own connections use in a shared network namespace
+PORTS = (20000, 32768)
 TESTER_LIMITS = {"mem_mb": 512, "pids": 256, "tmpfs_mb": 16}
 
 # One process, no fork (a fork bomb may hold every pid): the listening sockets, the cgroup's
