@@ -54,7 +54,7 @@ ENVIRONMENT = {
 }
 # Every attached exec waits for one line on stdin before it runs the command, so that no
 # output can be sent before we hold the connection (the SDK's HTTP parser would swallow it).
-GATE = ["sh", "-c", 'read -r _ && exec "$@"', "gate"]
+GATE = ["sh", "-c", 'read -r _ && exec "$@"', "sh"]
 UNPACK = f"tar -x -f - -C {WORK}"
 # A shell kept in the student container that signals every program process on request: kill
 # -1 spares the caller, and a line on an open connection is faster than a new exec.
