@@ -19,7 +19,10 @@ from grader.capture import OutputCapture
 # fork, so it works even when a fork bomb holds every pid of the pids limit.
 PROGRAM_UID = 10001
 PROGRAM_USER = f"{PROGRAM_UID}:{PROGRAM_UID}"
-IDLE_USER = "65534:65534"
+WORK = "/work"  # every container's tmpfs work dir, where execs start
+# Every attached exec waits for one line on stdin before it runs the command, so that no
+# output can be sent before we hold the connection (the SDK's HTTP parser would swallow it).
+GATE = ["sh", "-c", 'read -r _ && exec "$@"', "sh"]
 HEADER = struct.Struct(">BxxxL")  # docker's multiplexed stream: stream id, payload size
 STDOUT, STDERR = 1, 2
 STOP_GRACE = 1.0  # seconds between SIGTERM and SIGKILL, as in the local backend

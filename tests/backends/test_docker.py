@@ -17,15 +17,10 @@ from typing import Any
 
 import pytest
 
-from grader.backends.docker import (
-    LABEL_OWNER,
-    PROGRAM_USER,
-    DockerBackend,
-    DockerSandbox,
-    Engine,
-    engine_answers,
-    owner_label,
-)
+from grader.backends.docker import DockerBackend, Engine, engine_answers
+from grader.backends.docker_exec import PROGRAM_USER
+from grader.backends.docker_labels import LABEL_OWNER, owner_label
+from grader.backends.docker_sandbox import DockerSandbox
 from grader.backends.local import LocalBackend
 from grader.errors import BackendError
 from grader.grading import grade
