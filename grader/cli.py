@@ -182,6 +182,12 @@ def list_(
 
 
 def _print_check(check: Check) -> None:
+    if check.skipped:
+        out.print(
+            f"  [grey50]skip[/grey50] {check.kind:<6} {escape(check.solution):<32} "
+            f"[grey50]{escape(check.skipped)}[/grey50]"
+        )
+        return
     mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
     out.print(
         f"  {mark} {check.kind:<6} {escape(check.solution):<32} "
@@ -247,16 +253,22 @@ def version() -> None:
     """Print the grader's version."""
     out.print(__version__)
 
-images_app = typer.Typer(help="The Docker image the docker backend runs programs in.",
-                         no_args_is_help=True)
+
+images_app = typer.Typer(
+    help="The Docker image the docker backend runs programs in.", no_args_is_help=True
+)
 app.add_typer(images_app, name="images")
 
 
 @images_app.command("build")
 def images_build(
-    base: Annotated[str, typer.Option(
-        help="'bootstrap': Debian made offline with mmdebstrap from this machine's apt sources; "
-        "or a registry image with python3, e.g. python:3.12-slim.")] = "bootstrap",
+    base: Annotated[
+        str,
+        typer.Option(
+            help="'bootstrap': Debian made offline with mmdebstrap from this machine's apt sources; "
+            "or a registry image with python3, e.g. python:3.12-slim."
+        ),
+    ] = "bootstrap",
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
 ) -> None:
     """Build the runtime image, or say that it is up to date; a stale image is rebuilt."""

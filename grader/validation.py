@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,6 +30,12 @@ class MutantSpec(BaseModel):
 
     description: str = Field(description="The bug, in one sentence.")
     fails: list[str] = Field(min_length=1, description="Exactly the tests this mutant must fail.")
+    backends: list[Literal["local", "docker"]] = Field(
+        default=["local", "docker"],
+        min_length=1,
+        description="Backends on which the bug shows; on others the mutant is not graded (a "
+        "short write, say, shows across a real network link but not on loopback).",
+    )
 
 
 class Check(BaseModel):
@@ -45,6 +52,7 @@ class Check(BaseModel):
     max_score: float
     duration: float = Field(description="Seconds its grading took.")
     problems: list[str] = Field(description="Each way the outcome broke the expectation.")
+    skipped: str | None = Field(default=None, description="Why it was not graded, if it was not.")
 
     @property
     def ok(self) -> bool:
@@ -148,6 +156,23 @@ def validate(
     root = loaded.reference_dir
     checks = []
     for folder, kind, mutant in reference_solutions(loaded):
+        if mutant and backend.name not in mutant.backends:
+            check = Check(
+                solution=str(folder.relative_to(root)),
+                kind=kind,
+                description=mutant.description,
+                expected_failures=sorted(mutant.fails),
+                actual_failures=[],
+                score=0,
+                max_score=loaded.spec.max_score,
+                duration=0,
+                problems=[],
+                skipped=f"its bug shows only on {', '.join(mutant.backends)}",
+            )
+            checks.append(check)
+            if on_check:
+                on_check(check)
+            continue
         clock = time.monotonic()
         result = grade(
             loaded,

@@ -56,6 +56,9 @@ def _attempt(scope: Scope, until: float) -> tuple[socket.socket | None, int, str
     return None, code, os.strerror(code).lower()
 
 
+RELISTEN_GRACE = 2.0
+
+
 def connect(scope: Scope, step: Step) -> None:
     """Connect, retrying while the program is not listening yet (it may still be starting)."""
     run = scope.run
@@ -63,7 +66,12 @@ def connect(scope: Scope, step: Step) -> None:
     name = step.get("connect") or "main"
     label = scope.label(name)
     target = show((settings.host, settings.port))
-    deadline = run.deadline(step.get("timeout"), settings.connect_timeout)
+    # Readiness: wait up to connect_timeout for the program to listen. Once it has listened in
+    # this run (and was not restarted), a refusal means it stopped listening: no long wait.
+    default = (
+        min(settings.step_timeout, RELISTEN_GRACE) if run.listened else settings.connect_timeout
+    )
+    deadline = run.deadline(step.get("timeout"), default)
     attempts = 0
     problem = ""
     delay = 0.02
