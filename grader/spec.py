@@ -39,7 +39,7 @@ class Language(_Model):
     build: Literal["none", "auto"] | str = Field(
         default="auto",
         description="'auto': Python needs none; C runs `make` when there is a Makefile, else "
-        "`gcc -Wall -Wextra -O2 -o <entry> *.c`. 'none', or a shell command of your own.",
+        "`gcc -Wall -Wextra -O2 -pthread -o <entry> *.c`. 'none', or a shell command of your own.",
     )
     run: str = Field(
         description="Command line run in the submission folder; {port} and {host} are replaced "

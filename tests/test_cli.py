@@ -107,3 +107,10 @@ def test_check_with_points_lost_exits_1(tcp_echo: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1, result.output
     assert "exited with code 0" in result.output
+
+
+def test_committed_schema_is_current(root: Path) -> None:
+    """schema/assignment.schema.json is what editors load; regenerate with `grader schema -o`."""
+    result = runner.invoke(app, ["schema"])
+    committed = (root / "schema" / "assignment.schema.json").read_text()
+    assert result.output == committed, "run: grader schema -o schema/assignment.schema.json"
