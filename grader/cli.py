@@ -265,8 +265,8 @@ def images_build(
     base: Annotated[
         str,
         typer.Option(
-            help="'bootstrap': Debian made offline with mmdebstrap from this machine's apt sources; "
-            "or a registry image with python3, e.g. python:3.12-slim."
+            help="'bootstrap': Debian made offline with mmdebstrap from this machine's apt "
+            "sources; or a registry image with python3, e.g. python:3.12-slim."
         ),
     ] = "bootstrap",
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
