@@ -129,8 +129,8 @@ def test_every_tcp_echo_mutant_loses_exactly_its_labelled_tests(
     loaded = load_assignment(tcp_echo)
     wrong = {}
     for solution, _, mutant in reference_solutions(loaded):
-        if mutant is None:
-            continue  # the models: the test above
+        if mutant is None or "docker" not in mutant.backends:
+            continue  # the models: the test above; a bug that shows only locally
         result = grade_on(docker_backend, loaded, load_submission(solution))
         failed = sorted(t.name for t in result.tests if t.status != "passed")
         if failed != sorted(mutant.fails):
