@@ -57,12 +57,13 @@ def validate_assignment(
     assignment: Path,
     *,
     backend: BackendName = "auto",
+    jobs: int = 1,
     on_check: Callable[[Check], None] | None = None,
 ) -> ValidationReport:
     """Grade the assignment's model solutions and mutants and compare with their expectations."""
     loaded = load_assignment(assignment)
     chosen, _ = get_backend(backend)
-    return validate(loaded, chosen, on_check=on_check)
+    return validate(loaded, chosen, jobs=jobs, on_check=on_check)
 
 
 def spec_schema() -> dict[str, Any]:

@@ -204,22 +204,26 @@ def validate(
         bool, typer.Option("--all", help="Every assignment under ./assignments.")
     ] = False,
     backend: BackendOption = BackendChoice.auto,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=32, help="Solutions graded at once.")
+    ] = 4,
 ) -> None:
     """Prove an assignment's tests right: models score full marks, each mutant fails its tests."""
     signal.signal(signal.SIGTERM, _terminate)
     folders = list(assignments or [])
-    if all_:
-        folders += [
-            Path("assignments") / a.spec.id for a in api.list_assignments(Path("assignments"))
-        ]
-    if not folders:
-        err.print("[red]error:[/red] name an assignment folder, or use --all")
-        raise typer.Exit(EXIT_INVALID_INPUT)
     ok = True
     try:
+        if all_:
+            found = api.list_assignments(Path("assignments"))
+            folders += [Path("assignments") / a.spec.id for a in found]
+        if not folders:
+            err.print("[red]error:[/red] name an assignment folder, or use --all")
+            raise typer.Exit(EXIT_INVALID_INPUT)
         for folder in folders:
             out.print(f"[bold]{escape(str(folder))}[/bold]")
-            report = api.validate_assignment(folder, backend=backend.value, on_check=_print_check)
+            report = api.validate_assignment(
+                folder, backend=backend.value, jobs=jobs, on_check=_print_check
+            )
             verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
             out.print(
                 f"  {verdict}: {len(report.checks)} solutions in {report.duration:.1f} s "
