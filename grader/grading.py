@@ -152,6 +152,7 @@ def grade(
             if on_test:
                 on_test(result)
         timings["tests"] = time.monotonic() - tests_started
+    timings.update({f"sandbox_{k}": v for k, v in sandbox.timings.items()})
     if python2 := _python2_note(submission, results):
         notes.append(python2)
     if any(r.status != "passed" for r in results if r.status != "skipped" or not build.ok):

@@ -25,12 +25,17 @@ def get_backend(name: BackendName) -> tuple[Backend, list[str]]:
 
     if name == "local":
         return LocalBackend(), []
-    if name == "docker" or docker_available():
-        try:
-            from grader.backends.docker import DockerBackend  # noqa: PLC0415
-        except ImportError as e:
-            raise BackendError(f"the docker backend is not available: {e}") from e
+    if name == "auto" and not docker_available():
+        return LocalBackend(), [
+            "no Docker engine answered, so the local backend was used (--backend auto)"
+        ]
+    try:
+        from grader.backends.docker import DockerBackend  # noqa: PLC0415 - optional engine
+    except ImportError as e:
+        raise BackendError(f"the docker backend is not available: {e}") from e
+    try:
         return DockerBackend(), []
-    return LocalBackend(), [
-        "no Docker engine answered, so the local backend was used (--backend auto)"
-    ]
+    except BackendError as e:
+        if name == "docker":
+            raise
+        return LocalBackend(), [f"Docker is not ready ({e}), so the local backend was used"]

@@ -33,6 +33,9 @@ class TestRun:
 class Sandbox(Protocol):
     """One submission's place to build and run, open for the duration of its grading."""
 
+    timings: dict[str, float]
+    """Seconds spent in the sandbox's own phases (network, containers, copy, teardown ...)."""
+
     def build(self) -> BuildResult:
         """Build the program once (a no-op result for languages that need none)."""
 

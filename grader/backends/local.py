@@ -166,6 +166,7 @@ class LocalSandbox:
         self.loaded = loaded
         self.plan = plan
         self.work = work
+        self.timings: dict[str, float] = {}
 
     def build(self) -> BuildResult:
         display = self.plan.build_display()
@@ -268,10 +269,15 @@ class LocalBackend(Backend):
         self, loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
     ) -> Iterator[LocalSandbox]:
         work = Path(tempfile.mkdtemp(prefix=f"grader-{loaded.spec.id}-"))
+        sandbox = LocalSandbox(loaded, plan, work)
         try:
+            clock = time.monotonic()
             submission.copy_to(work)
             if plan.entry_copied_from:
                 shutil.copy2(work / plan.entry_copied_from, work / plan.entry)
-            yield LocalSandbox(loaded, plan, work)
+            sandbox.timings["copy"] = time.monotonic() - clock
+            yield sandbox
         finally:
+            clock = time.monotonic()
             shutil.rmtree(work, ignore_errors=True)
+            sandbox.timings["teardown"] = time.monotonic() - clock
