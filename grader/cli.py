@@ -84,7 +84,7 @@ def _print_test(result: TestResult) -> None:
         out.print(f"             [yellow]{escape(diagnostic)}[/yellow]")
 
 
-def _summary(result: SubmissionResult) -> None:
+def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
     table = Table(title=f"{result.assignment_title} — {result.submission_id}", title_justify="left")
     table.add_column("test")
     table.add_column("points", justify="right")
@@ -98,8 +98,15 @@ def _summary(result: SubmissionResult) -> None:
         out.print(escape(result.build.log.strip()[-2000:]))
     for note in result.notes:
         out.print(f"[yellow]note:[/yellow] {escape(note)}")
+    scope = ""
+    if selected:
+        chosen = [t for t in result.tests if t.name in selected]
+        scope = (
+            f" [grey50](only {len(chosen)} of {len(result.tests)} tests run: "
+            f"{sum(t.points for t in chosen):g}/{sum(t.max_points for t in chosen):g})[/grey50]"
+        )
     out.print(
-        f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]  "
+        f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]{scope}  "
         f"({result.timings.get('total', 0):.1f} s, backend {result.backend})"
     )
 
@@ -142,7 +149,7 @@ def check(
         err.print("[red]interrupted[/red]: the program was stopped and its files removed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not quiet:
-        _summary(result)
+        _summary(result, test)
     else:
         out.print(f"{result.submission_id}: {result.score:g}/{result.max_score:g}")
     if json_path:
