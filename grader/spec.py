@@ -116,6 +116,12 @@ class Assignment(_Model):
     languages: dict[Literal["python", "c"], Language] = Field(
         min_length=1, description="Accepted languages and how to build and run each."
     )
+    files: str | None = Field(
+        default=None,
+        description="A folder, relative to the assignment's, whose files are placed in the "
+        "program's working directory before the build (e.g. the pages a web server serves); "
+        "they replace submitted files of the same name.",
+    )
     limits: Limits = Field(default_factory=Limits, description="Deadlines and resource limits.")
     hints: list[str] = Field(
         default_factory=list, description="General advice shown when any points are lost."
@@ -162,6 +168,15 @@ class LoadedAssignment(BaseModel):
     @property
     def reference_dir(self) -> Path:
         return self.directory.parent.parent / "reference" / self.spec.id
+
+    def workdir_files(self) -> list[tuple[str, Path]]:
+        """(relative name, path) of the files the spec places in the program's working dir."""
+        if self.spec.files is None:
+            return []
+        folder = self.directory / self.spec.files
+        return sorted(
+            (p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()
+        )
 
 
 def _format_location(loc: tuple[int | str, ...], data: object) -> str:
@@ -229,6 +244,8 @@ def load_assignment(path: Path) -> LoadedAssignment:
         raise SpecError(
             f"{spec_path}: id: {spec.id!r} differs from the folder name {folder.name!r}"
         )
+    if spec.files is not None and not (folder / spec.files).is_dir():
+        raise SpecError(f"{spec_path}: files: {spec.files!r} is not a folder next to the spec")
     return LoadedAssignment(spec=spec, directory=folder, spec_hash=hashlib.sha256(raw).hexdigest())
 
 

@@ -121,3 +121,9 @@ def test_client_assignment_tests_must_start_the_program(tmp_path: Path) -> None:
 def test_id_must_match_the_folder(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="differs from the folder name 'tiny'"):
         load_assignment(write_spec(tmp_path, MINIMAL.format(id="other")))
+
+
+def test_files_folder_must_exist(tmp_path: Path) -> None:
+    text = MINIMAL.format(id="tiny").replace("tests:", "files: pages\ntests:")
+    with pytest.raises(SpecError, match="files: 'pages' is not a folder next to the spec"):
+        load_assignment(write_spec(tmp_path, text))

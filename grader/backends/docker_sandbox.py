@@ -108,15 +108,20 @@ def _tar(files: list[tuple[str, bytes, int]]) -> bytes:
     return buffer.getvalue()
 
 
-def _submission_files(submission: Submission, plan: ProgramPlan) -> list[tuple[str, bytes, int]]:
+def _submission_files(
+    loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
+) -> list[tuple[str, bytes, int]]:
+    """The submission's files, the entry's copy, then the spec's files (later ones win)."""
     root = submission.path if submission.path.is_dir() else submission.path.parent
     files = [
         (rel, (root / rel).read_bytes(), (root / rel).stat().st_mode & 0o777 | 0o600)
         for rel in submission.files
     ]
     if plan.entry_copied_from:
-        files += [(plan.entry, data, mode) for rel, data, mode in files
-                  if rel == plan.entry_copied_from]
+        files += [
+            (plan.entry, data, mode) for rel, data, mode in files if rel == plan.entry_copied_from
+        ]
+    files += [(rel, path.read_bytes(), 0o644) for rel, path in loaded.workdir_files()]
     return files
 
 
@@ -139,7 +144,11 @@ class DockerSandbox:
     """A submission's network and containers: the student's, and the tester's for the driver."""
 
     def __init__(
-        self, engine: Engine, image_id: str, loaded: LoadedAssignment, submission: Submission,
+        self,
+        engine: Engine,
+        image_id: str,
+        loaded: LoadedAssignment,
+        submission: Submission,
         plan: ProgramPlan,
     ) -> None:
         self.engine = engine
@@ -150,8 +159,11 @@ class DockerSandbox:
         self.run_id = f"{random.getrandbits(48):012x}"
         self.name = f"sg-{self.run_id}"
         self.labels = {
-            LABEL: "1", LABEL_RUN: self.run_id, LABEL_SUBMISSION: submission.id[:200],
-            LABEL_VERSION: __version__, LABEL_OWNER: owner_label(),
+            LABEL: "1",
+            LABEL_RUN: self.run_id,
+            LABEL_SUBMISSION: submission.id[:200],
+            LABEL_VERSION: __version__,
+            LABEL_OWNER: owner_label(),
         }
         separate = loaded.spec.topology == "separate"
         server = loaded.spec.role == "server"
@@ -174,6 +186,7 @@ class DockerSandbox:
     def _timed(self, phase: str) -> Callable[[float], None]:
         def done(started: float) -> None:
             self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - started
+
         return done
 
     # --- Setup and teardown --------------------------------------------------------------------
@@ -189,14 +202,18 @@ class DockerSandbox:
         limits = self.loaded.spec.limits
         separate = self.loaded.spec.topology == "separate"
         self.student_id = self._container(
-            STUDENT, ContainerLimits(limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb),
-            self.name, alias=STUDENT,
+            STUDENT,
+            ContainerLimits(limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb),
+            self.name,
+            alias=STUDENT,
         )
         if not separate:
             # the tester joins the student's network namespace, which exists once it runs
             self.engine.start_containers([self.student_id])
         self.tester_id = self._container(
-            TESTER, TESTER_LIMITS, self.name if separate else f"container:{self.student_id}",
+            TESTER,
+            TESTER_LIMITS,
+            self.name if separate else f"container:{self.student_id}",
             alias=TESTER if separate else None,
         )
         self.engine.start_containers(
@@ -207,7 +224,7 @@ class DockerSandbox:
         self._copy(self.tester_id, _driver_files())
         stack.callback(self._drop_spare)
         self._spare = self._start_driver()  # starts while the submission is copied and built
-        self._copy(self.student_id, _submission_files(self.submission, self.plan))
+        self._copy(self.student_id, _submission_files(self.loaded, self.submission, self.plan))
         self._keeper = self.engine.attach(self.student_id, ["sh", "-c", KEEPER], PROGRAM_USER)[1]
         stack.callback(self._keeper.close)
         self._timed("copy")(started)
@@ -217,7 +234,11 @@ class DockerSandbox:
         self, role: str, limits: ContainerLimits, network: str, alias: str | None
     ) -> str:
         container_id = self.engine.create_container(
-            f"{self.name}-{role}", self.image_id, {**self.labels, LABEL: role}, limits, network,
+            f"{self.name}-{role}",
+            self.image_id,
+            {**self.labels, LABEL: role},
+            limits,
+            network,
             alias,
         )
         self._containers.append(container_id)
@@ -245,7 +266,10 @@ class DockerSandbox:
     def _copy(self, container_id: str, files: list[tuple[str, bytes, int]]) -> None:
         """Unpack files into the work dir (a tmpfs: the engine's archive API cannot write there)."""
         outcome = self.engine.run(
-            container_id, ["sh", "-c", UNPACK], timeout=PROBE_TIMEOUT, cap=4096,
+            container_id,
+            ["sh", "-c", UNPACK],
+            timeout=PROBE_TIMEOUT,
+            cap=4096,
             stdin=_tar(files),
         )
         if outcome.exit_code != 0:
@@ -278,7 +302,10 @@ class DockerSandbox:
                 ok = False
                 log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
         return BuildResult(
-            ok=ok, language=self.plan.language, command=display, log=log,
+            ok=ok,
+            language=self.plan.language,
+            command=display,
+            log=log,
             duration=time.monotonic() - started,
         )
 
@@ -286,8 +313,11 @@ class DockerSandbox:
         spec = self.loaded.spec
         port = spec.port or random.randrange(*PORTS)
         program = DockerProgram(
-            self.engine, self.student_id, self.plan.run_argv(self.program_host, port),
-            spec.limits.output_cap, self.signal_programs,
+            self.engine,
+            self.student_id,
+            self.plan.run_argv(self.program_host, port),
+            spec.limits.output_cap,
+            self.signal_programs,
         )
         started = time.monotonic()
         diagnostics: list[str] = []
@@ -338,7 +368,10 @@ class DockerSandbox:
             return serve(request, program, cast(IO[bytes], pipe), cast(IO[bytes], pipe))
         except TimeoutError:
             return {
-                "status": "timeout", "step": None, "comparison": None, "events": [],
+                "status": "timeout",
+                "step": None,
+                "comparison": None,
+                "events": [],
                 "reason": f"the test did not end within {limit:g} s, so the grader stopped it",
                 "duration": time.monotonic() - started,
             }
@@ -356,17 +389,27 @@ class DockerSandbox:
     # --- Diagnostics ---------------------------------------------------------------------------
     def _probe(self) -> Probe:
         outcome = self.engine.run(
-            self.student_id, ["python3", "-c", PROBE], timeout=PROBE_TIMEOUT, cap=1 << 20,
+            self.student_id,
+            ["python3", "-c", PROBE],
+            timeout=PROBE_TIMEOUT,
+            cap=1 << 20,
             idle_user=True,  # not a program process: kill -1 of the programs must spare it
         )
         try:
             found = json.loads(outcome.output)
         except ValueError as e:
             raise BackendError(f"the diagnostics probe failed: {outcome.output[-500:]!r}") from e
-        sockets = [s for name in ("tcp", "tcp6", "udp", "udp6")
-                   for s in parse_proc_net(found[name], name.rstrip("6"))]
-        return Probe(sockets, found.get("oom_kill", 0), found.get("max", 0),
-                     work_full=found["work_free"] == 0)
+        sockets = [
+            s
+            for name in ("tcp", "tcp6", "udp", "udp6")
+            for s in parse_proc_net(found[name], name.rstrip("6"))
+        ]
+        return Probe(
+            sockets,
+            found.get("oom_kill", 0),
+            found.get("max", 0),
+            work_full=found["work_free"] == 0,
+        )
 
     def _diagnose(self, program: DockerProgram, port: int) -> list[str]:
         spec = self.loaded.spec
@@ -383,26 +426,38 @@ class DockerSandbox:
                 found.append(f"killed: out of memory ({limits.memory_mb} MiB)")
                 oom = False
             elif code in (126, 127):
-                found.append(f"could not start {program.argv[0]!r}: "
-                             + program.stderr.tail().decode(errors="replace").strip()[-300:])
+                found.append(
+                    f"could not start {program.argv[0]!r}: "
+                    + program.stderr.tail().decode(errors="replace").strip()[-300:]
+                )
             else:
-                found.append(describe_exit(code if isinstance(code, int) else None,
-                                           sig if isinstance(sig, int) else None))
+                found.append(
+                    describe_exit(
+                        code if isinstance(code, int) else None,
+                        sig if isinstance(sig, int) else None,
+                    )
+                )
         elif state["running"] and spec.role == "server":
-            found += wrong_port_diagnostics(probe.sockets, port, spec.transport,
-                                            remote_client=self.remote_client)
+            found += wrong_port_diagnostics(
+                probe.sockets, port, spec.transport, remote_client=self.remote_client
+            )
         if oom:
-            found.append(f"a process of your program was killed: out of memory "
-                         f"({limits.memory_mb} MiB)")
+            found.append(
+                f"a process of your program was killed: out of memory ({limits.memory_mb} MiB)"
+            )
         if forks_failed:
-            found.append(f"your program hit the process limit ({limits.pids} processes and "
-                         "threads): a fork bomb, or threads or children that never end")
+            found.append(
+                f"your program hit the process limit ({limits.pids} processes and "
+                "threads): a fork bomb, or threads or children that never end"
+            )
         if program.flooded:
-            found.append(f"your program wrote more than {OUTPUT_BUDGET >> 20} MiB of output in "
-                         "one test, so the grader stopped reading it and its writes blocked")
+            found.append(
+                f"your program wrote more than {OUTPUT_BUDGET >> 20} MiB of output in "
+                "one test, so the grader stopped reading it and its writes blocked"
+            )
         if probe.work_full:
-            found.append(f"the work dir {WORK} is full ({limits.tmpfs_mb} MiB): your program "
-                         "wrote too much to disk")
+            found.append(
+                f"the work dir {WORK} is full ({limits.tmpfs_mb} MiB): your program "
+                "wrote too much to disk"
+            )
         return found
-
-

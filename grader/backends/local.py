@@ -275,6 +275,9 @@ class LocalBackend(Backend):
             submission.copy_to(work)
             if plan.entry_copied_from:
                 shutil.copy2(work / plan.entry_copied_from, work / plan.entry)
+            for rel, path in loaded.workdir_files():
+                (work / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, work / rel)
             sandbox.timings["copy"] = time.monotonic() - clock
             yield sandbox
         finally:

@@ -201,3 +201,35 @@ def test_terminated_check_kills_the_program(tmp_path: Path, sig: signal.Signals)
     _, stderr = proc.communicate(timeout=10)
     assert proc.returncode == 130, stderr
     assert_all_gone(pidfile)
+
+
+FILE_SERVER = """\
+import socket, sys
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen()
+while True:
+    conn, _ = srv.accept()
+    name = conn.recv(100).decode().strip()
+    with open(name, "rb") as f:  # relative to the working directory, as students do
+        conn.sendall(f.read())
+    conn.close()
+"""
+
+
+def test_spec_files_are_placed_in_the_working_directory(tmp_path: Path) -> None:
+    assignment = tmp_path / "tiny"
+    (assignment / "pages").mkdir(parents=True)
+    (assignment / "pages" / "index.html").write_text("<h1>graded copy</h1>")
+    spec = SPEC.format(pidfile="unused").replace("limits:", "files: pages\nlimits:")
+    spec = spec.replace('send: "hi\\n"', 'send: "index.html\\n"').replace(
+        'expect: "hi\\n"', 'expect_all: "<h1>graded copy</h1>"'
+    )
+    (assignment / "assignment.yaml").write_text(spec)
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "server.py").write_text(FILE_SERVER)
+    (submission / "index.html").write_text("the student's own copy is replaced")
+    result = check(assignment, submission, backend="local")
+    assert result.tests[0].status == "passed", result.tests[0].reason
