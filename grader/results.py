@@ -129,3 +129,28 @@ class SubmissionResult(_Model):
     @property
     def full_marks(self) -> bool:
         return all(t.status == "passed" for t in self.tests)
+
+
+class Student(_Model):
+    """Who a submission belongs to, as recovered from file names and the roster."""
+
+    id: str = Field(description="Student id: from the LMS export, the roster, or the folder name.")
+    name: str | None = Field(default=None, description="Full name, when known.")
+    email: str | None = Field(default=None, description="Email, when the roster gives one.")
+
+
+BatchStatus = Literal["graded", "rejected", "infrastructure_error"]
+
+
+class BatchEntry(_Model):
+    """One student's line in a batch: graded, rejected (unreadable input) or not gradable now."""
+
+    student: Student = Field(description="Whose submission this is.")
+    source: str = Field(description="What was found in the input folder (file or folder name).")
+    status: BatchStatus = Field(
+        description="graded: a result exists; rejected: the input cannot be graded (a bad "
+        "archive, no source file) — the student's problem; infrastructure_error: the grader "
+        "could not grade it (engine down) — not the student's problem, retried next run."
+    )
+    message: str = Field(default="", description="Why it was rejected or not graded.")
+    result: SubmissionResult | None = Field(default=None, description="The grade, when graded.")
