@@ -72,6 +72,10 @@ class ValidationReport(BaseModel):
     def ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
+    def problems(self) -> list[str]:
+        """One line per broken expectation: which solution, and what it did instead."""
+        return [f"{c.solution}: {p}" for c in self.checks for p in c.problems]
+
 
 def _load_mutant(folder: Path, loaded: LoadedAssignment) -> MutantSpec:
     path = folder / MUTANT_FILE
