@@ -29,6 +29,8 @@ EventKind = Literal[
     "stdin",
     "note",
     "error",
+    "dropped",
+    "duplicated",
 ]
 
 

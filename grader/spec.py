@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from grader.errors import SpecError
+from grader.impairment import Impairment
 from grader.results import Visibility
 from grader.scenario import Step, scenario_has, undefined_connections
 
@@ -82,6 +83,11 @@ class TestSpec(_Model):
     )
     hint: str | None = Field(default=None, description="Advice shown when the test fails.")
     scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
+    impair: Impairment | None = Field(
+        default=None,
+        description="Put the impairment relay between the grader and the program for this test "
+        "(seeded loss, delay, duplication, reordering; TCP re-segmentation and resets).",
+    )
 
     @model_validator(mode="after")
     def _check_connections(self) -> TestSpec:

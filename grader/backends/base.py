@@ -73,6 +73,8 @@ def driver_request(
         "connect_timeout": limits.connect_timeout,
         "test_timeout": limits.test_timeout,
         "preview_bytes": PREVIEW_BYTES,
+        "transport": loaded.spec.transport,
+        "impair": None if test.impair is None else test.impair.model_dump(mode="json"),
     }
 
 

@@ -14,8 +14,14 @@ Contract
       "host": "127.0.0.1",         # the program's host (role server); the bind host (role client)
       "port": 40123,               # the program's port / the port the grader listens on
       "step_timeout": 5.0, "connect_timeout": 10.0, "test_timeout": 60.0,
-      "preview_bytes": 4096        # bytes of data kept per transcript event
+      "preview_bytes": 4096,       # bytes of data kept per transcript event
+      "transport": "tcp" | "udp",  # optional (tcp): what the impairment relay forwards
+      "impair": None | {...}       # optional: start the impairment relay (see ``relay``)
     }
+
+With ``impair``, the driver starts the relay first and talks through it: role server, to the
+relay on a loopback port, which forwards to host:port; role client, the relay takes host:port
+(the program's {port}) and forwards to the driver's own socket on a free loopback port.
 
 and ``result`` is::
 

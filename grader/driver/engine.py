@@ -6,11 +6,13 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import expects, process, tcp, udp
 from .context import Group, Run, Scope, Settings, Step
 from .netio import pause
+from .relay import Relay, start_relay
 from .verdict import Aborted, Verdict, error, exit_text, seconds
 
 if TYPE_CHECKING:
@@ -227,7 +229,11 @@ def run(request: Mapping[str, Any], control: Control) -> dict[str, Any]:
     state = Run(settings, control, started)
     top = Scope(state)
     verdict: Verdict | None = None
+    relay: Relay | None = None
     try:
+        if request.get("impair") is not None:
+            relay, host, port = _start_relay(request, state)
+            state.settings = replace(settings, host=host, port=port)
         run_steps(top, settings.steps, "", "")
     except Verdict as v:
         verdict = v
@@ -239,9 +245,29 @@ def run(request: Mapping[str, Any], control: Control) -> dict[str, Any]:
     finally:
         top.close_all()
         state.close_all()
+        if relay is not None:
+            relay.close()
     if verdict is not None and verdict.network and verdict.status in ("failed", "timeout"):
         _annotate(state, verdict)
     return _result(verdict, state.transcript.events(), started)
+
+
+def _start_relay(request: Mapping[str, Any], state: Run) -> tuple[Relay, str, int]:
+    """Start the impairment relay the request asks for; a bad configuration or a port it
+    cannot bind is the grader's error."""
+    settings = state.settings
+    transport = request.get("transport", "tcp")
+    if transport not in ("tcp", "udp"):
+        raise error(f"invalid driver request: 'transport' must be tcp or udp, not {transport!r}")
+    try:
+        return start_relay(
+            request["impair"], transport, settings.role, settings.host, settings.port,
+            state.transcript, settings.connect_timeout,
+        )
+    except ValueError as e:
+        raise error(f"invalid driver request: {e}") from e
+    except OSError as e:
+        raise error(f"the grader could not start the impairment relay: {e}") from e
 
 
 def _result(

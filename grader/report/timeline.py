@@ -48,8 +48,17 @@ MARKER_LABELS = {
     "process": "",
     "note": "",
     "error": "error",
+    "dropped": "",  # the relay's note says which datagram: "relay dropped datagram 3 ..."
+    "duplicated": "",
 }
-TONES: dict[str, Tone] = {"rst": "bad", "error": "bad", "timeout": "warn", "reset": "warn"}
+TONES: dict[str, Tone] = {
+    "rst": "bad",
+    "error": "bad",
+    "timeout": "warn",
+    "reset": "warn",
+    "dropped": "warn",
+    "duplicated": "warn",
+}
 
 
 @dataclass(frozen=True, slots=True)
