@@ -1,0 +1,56 @@
+"""The gradebook CSV: a row per student with score, maximum and points per test, for LMS import."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.report.bytes_view import printable
+from grader.results import BatchEntry
+from grader.spec import Assignment
+
+FIXED_COLUMNS = ("id", "name", "email", "score", "max")
+TRAILING_COLUMNS = ("status", "message")
+# A spreadsheet reads a cell starting with one of these as a formula: such text is prefixed
+# with an apostrophe so that a student's name cannot run anything (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Student text made safe for a spreadsheet: control characters escaped, no formula."""
+    text = printable(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def points(value: float) -> str:
+    """Points as a gradebook expects them: a plain decimal number, no exponent, no '.0'."""
+    return f"{round(value, 2):f}".rstrip("0").rstrip(".")
+
+
+def header(assignment: Assignment) -> list[str]:
+    """The header row: id, name, email, score, max, one column per test, status, message."""
+    return [*FIXED_COLUMNS, *(t.name for t in assignment.tests), *TRAILING_COLUMNS]
+
+
+def row(assignment: Assignment, entry: BatchEntry) -> list[str]:
+    """One student's row; score and test columns are empty when the entry has no grade."""
+    student = entry.student
+    fixed = [cell(student.id), cell(student.name or ""), cell(student.email or "")]
+    result = entry.result
+    if result is None:
+        scores = ["", points(assignment.max_score)] + [""] * len(assignment.tests)
+    else:
+        earned = {t.name: t.points for t in result.tests}
+        scores = [points(result.score), points(result.max_score)]
+        scores += [points(earned[t.name]) if t.name in earned else "" for t in assignment.tests]
+    return [*fixed, *scores, entry.status, cell(entry.message)]
+
+
+def gradebook_csv(assignment: Assignment, entries: list[BatchEntry]) -> str:
+    """The whole gradebook: UTF-8 text, a header row, then one row per entry sorted by id."""
+    out = io.StringIO()
+    writer = csv.writer(out)  # RFC 4180: quoted as needed, CRLF line ends
+    writer.writerow(header(assignment))
+    for entry in sorted(entries, key=lambda e: e.student.id):
+        writer.writerow(row(assignment, entry))
+    return out.getvalue()

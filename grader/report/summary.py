@@ -1,0 +1,489 @@
+"""The class summary page: the instructor's view of a whole batch, hidden tests included."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from grader import __version__
+from grader.report.bytes_view import Token, printable, str_tokens
+from grader.report.html import (
+    ANSI_STYLE,
+    STATUS_LABELS,
+    VISIBILITY_TAGS,
+    environment,
+    number,
+    seconds,
+)
+from grader.report.regrade import StudentChange
+from grader.results import BatchEntry, Status, SubmissionResult
+from grader.spec import Assignment
+
+BINS = 10  # histogram bars, each a tenth of the score range (the last one includes 100%)
+HIST_WIDTH, HIST_HEIGHT = 640, 220  # SVG user units of the histogram
+HIST_LEFT, HIST_BOTTOM, HIST_TOP = 36, 36, 22  # room for the axis and the labels
+RATE_WIDTH = 220  # pixels of a test's pass-rate bar
+SLOWEST = 5  # submissions listed as the slowest
+MESSAGE_LINE = 140  # characters of a problem's message shown before it is expanded
+ORDER: tuple[Status, ...] = ("passed", "failed", "timeout", "error", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One of the headline counts: how many entries ended a given way."""
+
+    key: str
+    label: str
+    value: int
+    share: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One histogram bar, in the SVG's user units."""
+
+    label: str
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """The score histogram: bars, horizontal grid lines and the axis scale."""
+
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    grid: tuple[tuple[float, int], ...]  # (y, count) of each grid line
+    axis_y: float
+    left: int
+    right: int
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A status's share of a test's bar."""
+
+    status: Status
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True, slots=True)
+class TestRate:
+    """How the class did on one test."""
+
+    __test__ = False  # not a pytest class
+
+    number: int
+    name: str
+    tag: str
+    points: str
+    passed: int
+    total: int
+    rate: str
+    mean: str
+    pieces: tuple[Piece, ...]
+    breakdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A student's status on one test, as a glyph in the class table."""
+
+    status: Status | None
+    glyph: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One student's line in the class table."""
+
+    id: str
+    name: str
+    link: str
+    status: str
+    status_label: str
+    score: str
+    percent: str
+    marks: tuple[Mark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Slow:
+    """A slow submission."""
+
+    id: str
+    link: str
+    duration: str
+    score: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A submission that was rejected, not graded, failed to build or crashed."""
+
+    id: str
+    name: str
+    link: str
+    kind: str
+    kind_label: str
+    headline: str
+    detail: tuple[Token, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemGroup:
+    """Problems of one kind; crashes, often many, start folded."""
+
+    kind: str
+    label: str
+    problems: tuple[Problem, ...]
+    folded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One student's line in the regrade diff."""
+
+    id: str
+    link: str
+    old: str
+    new: str
+    delta: str
+    direction: str
+    statuses: str
+    tests: tuple[tuple[str, str, str], ...]  # (name, old glyph+label, new glyph+label)
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeView:
+    """The regrade diff section."""
+
+    changes: tuple[ChangeRow, ...]
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    """Everything the summary template needs."""
+
+    title: str
+    assignment_id: str
+    max_score: str
+    headline: str
+    counts: tuple[Count, ...]
+    histogram: Histogram
+    graded: int
+    tests: tuple[TestRate, ...]
+    columns: tuple[tuple[int, str], ...]
+    slowest: tuple[Slow, ...]
+    problems: tuple[ProblemGroup, ...]
+    problem_count: int
+    rows: tuple[Row, ...]
+    regrade: RegradeView | None
+    generator: str
+
+
+ENTRY_LABELS = {"graded": "graded", "rejected": "rejected", "infrastructure_error": "not graded"}
+COUNT_LABELS = {
+    "full": "full marks",
+    "partial": "partial",
+    "zero": "zero",
+    "rejected": "rejected",
+    "infrastructure_error": "infrastructure error",
+}
+
+
+PROBLEM_LABELS = {  # kind: (tag, group heading), in the order the page lists them
+    "rejected": ("rejected", "Rejected: the input could not be graded"),
+    "infrastructure_error": ("not graded", "Not graded: infrastructure error, retried next run"),
+    "build_failed": ("build failed", "The build failed"),
+    "crashed": ("error", "A test ended in an error (crash, signal, lost connection)"),
+}
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{round(100 * part / whole):d}%" if whole else "\u2013"
+
+
+def outcome(entry: BatchEntry) -> str:
+    """full, partial, zero (graded), rejected or infrastructure_error."""
+    result = entry.result
+    if entry.status != "graded" or result is None:
+        return "infrastructure_error" if entry.status == "infrastructure_error" else "rejected"
+    if result.score >= result.max_score and result.full_marks:
+        return "full"
+    return "zero" if result.score == 0 else "partial"
+
+
+def duration(result: SubmissionResult) -> float:
+    """Seconds the submission took: its phase timings, else its build and tests."""
+    if result.timings:
+        return sum(result.timings.values())
+    return result.build.duration + sum(t.duration for t in result.tests)
+
+
+def _histogram(results: list[SubmissionResult]) -> Histogram:
+    counts = [0] * BINS
+    for r in results:
+        share = r.score / r.max_score if r.max_score else 0
+        counts[min(int(share * BINS), BINS - 1)] += 1
+    top = max(counts, default=0)
+    step = max(1, -(-top // 4))  # about four grid lines
+    scale_top = max(step * 4, 1)
+    plot_h = HIST_HEIGHT - HIST_BOTTOM - HIST_TOP
+    slot = (HIST_WIDTH - HIST_LEFT - 8) / BINS
+    bars = []
+    for i, c in enumerate(counts):
+        h = plot_h * c / scale_top
+        x = HIST_LEFT + i * slot + 3
+        low, high = i * 100 // BINS, (i + 1) * 100 // BINS - (0 if i == BINS - 1 else 1)
+        bars.append(
+            Bar(
+                label=f"{low}\u2013{high}%",
+                count=c,
+                x=round(x, 1),
+                y=round(HIST_TOP + plot_h - h, 1),
+                width=round(slot - 6, 1),
+                height=round(h, 1),
+                label_x=round(x + (slot - 6) / 2, 1),
+            )
+        )
+    grid = tuple(
+        (round(HIST_TOP + plot_h - plot_h * v / scale_top, 1), v)
+        for v in range(0, scale_top + 1, step)
+    )
+    return Histogram(
+        HIST_WIDTH,
+        HIST_HEIGHT,
+        tuple(bars),
+        grid,
+        HIST_TOP + plot_h,
+        HIST_LEFT,
+        HIST_WIDTH - 8,
+    )
+
+
+def _rates(assignment: Assignment, results: list[SubmissionResult]) -> tuple[TestRate, ...]:
+    rates = []
+    for number_, spec in enumerate(assignment.tests, start=1):
+        found = [t for r in results for t in r.tests if t.name == spec.name]
+        statuses = Counter(t.status for t in found)
+        total = len(found)
+        pieces = []
+        x = 0.0
+        for status in ORDER:
+            if statuses[status]:
+                w = RATE_WIDTH * statuses[status] / total
+                label = STATUS_LABELS[status][1]
+                pieces.append(Piece(status, label, statuses[status], round(x, 1), round(w, 1)))
+                x += w
+        rates.append(
+            TestRate(
+                number=number_,
+                name=printable(spec.name),
+                tag=VISIBILITY_TAGS[spec.visibility][1] if spec.visibility != "visible" else "",
+                points=number(spec.points),
+                passed=statuses["passed"],
+                total=total,
+                rate=_percent(statuses["passed"], total),
+                mean=number(sum(t.points for t in found) / total) if total else "\u2013",
+                pieces=tuple(pieces),
+                breakdown=", ".join(f"{p.count} {p.label}" for p in pieces) or "not run",
+            )
+        )
+    # the tests the class fails most come first; spec order among equals
+    rates.sort(key=lambda r: (r.passed / r.total if r.total else 1.0, r.number))
+    return tuple(rates)
+
+
+def _groups(problems: list[Problem]) -> tuple[ProblemGroup, ...]:
+    return tuple(
+        ProblemGroup(kind, heading, group, folded=kind == "crashed")
+        for kind, (_, heading) in PROBLEM_LABELS.items()
+        if (group := tuple(p for p in problems if p.kind == kind))
+    )
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = printable(line)
+    return line if len(line) <= MESSAGE_LINE else line[: MESSAGE_LINE - 1] + "\u2026"
+
+
+def _problem(entry: BatchEntry, link: str) -> Problem | None:
+    student = entry.student
+    result = entry.result
+    kind: str
+    if result is None or entry.status != "graded":
+        kind = entry.status
+        message = entry.message or "No message was recorded."
+    elif not result.build.ok:
+        kind = "build_failed"
+        message = f"The build failed: {result.build.command}\n{result.build.log}"
+    elif errors := [t for t in result.tests if t.status == "error"]:
+        kind = "crashed"
+        message = "\n".join(f"{t.name}: {t.reason}" for t in errors)
+    else:
+        return None
+    return Problem(
+        id=printable(student.id),
+        name=printable(student.name or ""),
+        link=link,
+        kind=kind,
+        kind_label=PROBLEM_LABELS[kind][0],
+        headline=_first_line(message),
+        detail=tuple(str_tokens(ANSI_STYLE.sub("", message))),
+    )
+
+
+def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
+    result = entry.result
+    by_name = {t.name: t for t in result.tests} if result else {}
+    marks = []
+    for spec in assignment.tests:
+        test = by_name.get(spec.name)
+        if test is None:
+            marks.append(Mark(None, "\u00b7", f"{printable(spec.name)}: no result"))
+        else:
+            glyph, label = STATUS_LABELS[test.status]
+            score = f"{number(test.points)} / {number(test.max_points)}"
+            marks.append(Mark(test.status, glyph, f"{printable(spec.name)}: {label}, {score}"))
+    return Row(
+        id=printable(entry.student.id),
+        name=printable(entry.student.name or ""),
+        link=link,
+        status=outcome(entry),
+        status_label=COUNT_LABELS[outcome(entry)],
+        score=number(result.score) if result else "",
+        percent=_percent(result.score, result.max_score) if result else "",
+        marks=tuple(marks),
+    )
+
+
+def _label(status: str) -> str:
+    for key, (glyph, label) in STATUS_LABELS.items():
+        if key == status:
+            return f"{glyph} {label}"
+    return "no result"
+
+
+def _signed(value: float) -> str:
+    return f"{round(value, 2):+g}".replace("-", "\u2212")
+
+
+def _regrade(changes: list[StudentChange], links: dict[str, str]) -> RegradeView:
+    rows = []
+    up = down = 0
+    for c in changes:
+        delta = c.delta
+        direction = "same"
+        if delta is not None and delta > 0:
+            direction, up = "up", up + 1
+        elif delta is not None and delta < 0:
+            direction, down = "down", down + 1
+        tests = tuple((printable(t.name), _label(t.old), _label(t.new)) for t in c.tests)
+        rows.append(
+            ChangeRow(
+                id=printable(c.student_id),
+                link=links.get(c.student_id, ""),
+                old=number(c.old_score) if c.old_score is not None else c.old_status,
+                new=number(c.new_score) if c.new_score is not None else c.new_status,
+                delta=_signed(delta) if delta is not None else "",
+                direction=direction,
+                statuses=f"{c.old_status} \u2192 {c.new_status}"
+                if c.old_status != c.new_status
+                else "",
+                tests=tests,
+            )
+        )
+    if not changes:
+        summary = "No student's score or test results changed since the previous run."
+    else:
+        others = len(changes) - up - down
+        summary = (
+            f"{len(changes)} student{'s' if len(changes) != 1 else ''} changed: "
+            f"{up} up, {down} down, {others} with the same score"
+        )
+    return RegradeView(tuple(rows), summary)
+
+
+def build_summary(
+    assignment: Assignment,
+    entries: list[BatchEntry],
+    reports: dict[str, str],
+    changes: list[StudentChange] | None = None,
+) -> SummaryView:
+    """The page's data. reports maps a student id to the relative link of their report."""
+    entries = sorted(entries, key=lambda e: e.student.id)
+    results = [e.result for e in entries if e.status == "graded" and e.result is not None]
+    outcomes = Counter(outcome(e) for e in entries)
+    counts = tuple(
+        Count(key, label, outcomes[key], _percent(outcomes[key], len(entries)))
+        for key, label in COUNT_LABELS.items()
+    )
+    shares = [r.score / r.max_score for r in results if r.max_score]
+    if shares:
+        headline = (
+            f"{len(entries)} submissions, {len(results)} graded · "
+            f"mean {round(100 * statistics.fmean(shares))}% · "
+            f"median {round(100 * statistics.median(shares))}%"
+        )
+    else:
+        headline = f"{len(entries)} submissions, none graded"
+    by_time = sorted(
+        (e for e in entries if e.result is not None and e.status == "graded"),
+        key=lambda e: (-duration(e.result), e.student.id),  # type: ignore[arg-type]
+    )
+    slowest = tuple(
+        Slow(
+            printable(e.student.id),
+            reports.get(e.student.id, ""),
+            seconds(duration(e.result)),
+            f"{number(e.result.score)} / {number(e.result.max_score)}",
+        )
+        for e in by_time[:SLOWEST]
+        if e.result is not None
+    )
+    problems = [p for e in entries if (p := _problem(e, reports.get(e.student.id, ""))) is not None]
+    return SummaryView(
+        title=printable(assignment.title),
+        assignment_id=assignment.id,
+        max_score=number(assignment.max_score),
+        headline=headline,
+        counts=counts,
+        histogram=_histogram(results),
+        graded=len(results),
+        tests=_rates(assignment, results),
+        columns=tuple((i, printable(t.name)) for i, t in enumerate(assignment.tests, start=1)),
+        slowest=slowest,
+        problems=_groups(problems),
+        problem_count=len(problems),
+        rows=tuple(_row(assignment, e, reports.get(e.student.id, "")) for e in entries),
+        regrade=_regrade(changes, reports) if changes is not None else None,
+        generator=f"socket-grader {__version__}",
+    )
+
+
+def render_summary(
+    assignment: Assignment,
+    entries: list[BatchEntry],
+    reports: dict[str, str],
+    changes: list[StudentChange] | None = None,
+) -> str:
+    """The class summary as one self-contained HTML page; the same input gives the same bytes.
+
+    reports maps a student id to the relative link of their report (students without one
+    are listed without a link); changes, when given, adds the regrade diff section.
+    """
+    view = build_summary(assignment, entries, reports, changes)
+    return environment().get_template("summary.html.j2").render(s=view)
