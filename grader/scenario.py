@@ -258,6 +258,20 @@ class SendTo(_Model):
     )
 
 
+class Echo(_Model):
+    """Send the last datagram this socket received back to its sender, transformed.
+
+    The reference server of a protocol whose replies depend on the request (a ping carries its
+    sequence number and time); precede it with ``sleep`` to delay the reply.
+    """
+
+    echo: ConnName = Field(description="The UDP socket that received the datagram.")
+    transform: Literal["none", "upper", "lower"] = Field(
+        default="none", description="upper/lower: ASCII letters changed case, other bytes kept."
+    )
+    timeout: Timeout
+
+
 class ExpectDatagram(_Model):
     """Receive one datagram from the program's address and compare it (exactly or by regex)."""
 
@@ -341,6 +355,42 @@ class ExpectOutput(_Model):
     timeout: Timeout
 
 
+class DurationBounds(_Model):
+    """Bounds in seconds for one duration the program printed."""
+
+    min: Annotated[float, Field(ge=0)] | None = Field(default=None, description="At least (s).")
+    max: PositiveFloat | None = Field(default=None, description="At most (s).")
+
+
+class ExpectDurations(_Model):
+    """Check the durations the program printed (round-trip times, say) against bounds in
+    seconds, whatever unit it printed them in.
+
+    Each match of the pattern in the output is one entry of ``expected``, in order; matches
+    beyond them are ignored (a summary printed at the end). A group named ``unit`` (s, ms, us,
+    sec, milliseconds ...) gives a number's unit; numbers without one are read in a single unit
+    for the whole step, seconds or milliseconds, whichever keeps every bound, so that a program
+    may print either but a made-up constant fits neither. Waits (like expect_output) until the
+    output holds enough matches.
+    """
+
+    expect_durations: str = Field(
+        description="Regular expression (re.MULTILINE); the group named 'value' is the number, "
+        "an optional group 'unit' its unit. An alternative without 'value' matches an entry "
+        "that must show no duration (e.g. '|(?P<lost>Request timed out)')."
+    )
+    expected: list[DurationBounds | Literal["missing"]] = Field(
+        min_length=1,
+        description="One entry per match, in order: {min, max} in seconds, or 'missing' for a "
+        "match that must show no duration.",
+    )
+    label: str = Field(
+        default="match {n}", description="How a reason names match n (1-based): 'ping {n}'."
+    )
+    stream: Literal["stdout", "stderr"] = "stdout"
+    timeout: Timeout
+
+
 # --- Structure --------------------------------------------------------------------------------
 
 
@@ -387,6 +437,7 @@ STEP_TYPES: dict[str, type[_Model]] = {
     "accept": Accept,
     "udp_bind": UdpBind,
     "sendto": SendTo,
+    "echo": Echo,
     "expect_datagram": ExpectDatagram,
     "expect_no_datagram": ExpectNoDatagram,
     "count_datagrams": CountDatagrams,
@@ -397,6 +448,7 @@ STEP_TYPES: dict[str, type[_Model]] = {
     "expect_exit": ExpectExit,
     "stdin": Stdin,
     "expect_output": ExpectOutput,
+    "expect_durations": ExpectDurations,
     "parallel": Parallel,
     "barrier": Barrier,
     "repeat": Repeat,
@@ -432,6 +484,7 @@ Step = Annotated[
     | Annotated[Accept, Tag("accept")]
     | Annotated[UdpBind, Tag("udp_bind")]
     | Annotated[SendTo, Tag("sendto")]
+    | Annotated[Echo, Tag("echo")]
     | Annotated[ExpectDatagram, Tag("expect_datagram")]
     | Annotated[ExpectNoDatagram, Tag("expect_no_datagram")]
     | Annotated[CountDatagrams, Tag("count_datagrams")]
@@ -442,6 +495,7 @@ Step = Annotated[
     | Annotated[ExpectExit, Tag("expect_exit")]
     | Annotated[Stdin, Tag("stdin")]
     | Annotated[ExpectOutput, Tag("expect_output")]
+    | Annotated[ExpectDurations, Tag("expect_durations")]
     | Annotated[Parallel, Tag("parallel")]
     | Annotated[Barrier, Tag("barrier")]
     | Annotated[Repeat, Tag("repeat")],
@@ -457,7 +511,7 @@ Repeat.model_rebuild()
 
 
 OPENS = {"connect": "connect", "listen": "listen", "accept": "accept", "udp_bind": "udp_bind"}
-USES_ACTION = ("expect_eof", "half_close", "close", "reset")
+USES_ACTION = ("expect_eof", "half_close", "close", "reset", "echo")
 
 
 def undefined_connections(steps: list[Step], opened: set[str] | None = None) -> list[str]:

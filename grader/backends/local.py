@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -39,6 +40,19 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def fixed_port_turn(port: int | None) -> Iterator[None]:
+    """Hold the machine-wide turn on a fixed port (a spec's `port:`), so that its tests run one
+    at a time across threads and grader processes; a free port needs none."""
+    if port is None:
+        yield
+        return
+    path = Path(tempfile.gettempdir()) / f"socket-grader-port-{port}.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def _child_env(work: Path) -> dict[str, str]:
@@ -223,16 +237,17 @@ class LocalSandbox:
         spec = self.loaded.spec
         port = spec.port or free_port()
         program = LocalProgram(self.plan.run_argv(HOST, port), self.work, spec.limits.output_cap)
-        started = time.monotonic()
         diagnostics: list[str] = []
-        try:
-            if spec.role == "server" and not scenario_has(test.scenario, "start"):
-                program.start()
-            result = run_driver(driver_request(self.loaded, test, HOST, port), program)
-            if result["status"] != "passed":
-                diagnostics += self._diagnose(program, port)
-        finally:
-            program.kill()
+        with fixed_port_turn(spec.port):
+            started = time.monotonic()
+            try:
+                if spec.role == "server" and not scenario_has(test.scenario, "start"):
+                    program.start()
+                result = run_driver(driver_request(self.loaded, test, HOST, port), program)
+                if result["status"] != "passed":
+                    diagnostics += self._diagnose(program, port)
+            finally:
+                program.kill()
         return TestRun(
             driver=result,
             stdout=program.stdout.tail(),

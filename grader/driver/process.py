@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import durations
 from .context import Run, Scope, Step
 from .netio import pause
 from .payload import materialise, substitute
@@ -172,4 +173,5 @@ HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
     "expect_exit": expect_exit,
     "stdin": stdin,
     "expect_output": expect_output,
+    **durations.HANDLERS,  # an output check too, in a module of its own
 }

@@ -1,4 +1,4 @@
-"""The UDP steps: udp_bind, sendto, expect_datagram, expect_no_datagram and count_datagrams."""
+"""The UDP steps: udp_bind, sendto, echo, expect_datagram, expect_no_datagram, count_datagrams."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class UdpSocket:
         self.label = label
         self.run = run
         self.last_sender: Address | None = None
+        self.last_data: bytes | None = None
         self._poller = Poller(sock, run.abort)
         self._closed = False
 
@@ -49,7 +50,7 @@ class UdpSocket:
                 self.run.transcript.record(self.label, "error", note=note)
                 raise failed(f"no program listens on the UDP port: {note} ({e.strerror})") from e
             sender = tuple(sender)
-            self.last_sender = sender
+            self.last_sender, self.last_data = sender, data
             self.run.transcript.record(self.label, "datagram_in", data, note=f"from {show(sender)}")
             return data, sender
 
@@ -134,6 +135,26 @@ def sendto(scope: Scope, step: Step) -> None:
     else:
         to = _program(scope.run)
     udp.send(data, to, scope.run.deadline(step.get("timeout")).at)
+
+
+TRANSFORMS: dict[str, Callable[[bytes], bytes]] = {
+    "none": lambda data: data,
+    "upper": bytes.upper,  # ASCII letters only, like Python's bytes.upper and C's toupper
+    "lower": bytes.lower,
+}
+
+
+def echo(scope: Scope, step: Step) -> None:
+    """Send the last datagram received back to its sender, transformed: a reference server
+    whose replies depend on what the client sent (a ping's sequence number and time)."""
+    udp = _socket(scope, step.get("echo"))
+    transform = step.get("transform") or "none"
+    if transform not in TRANSFORMS:
+        raise error(f"echo's transform must be one of {', '.join(TRANSFORMS)}, not {transform!r}")
+    if udp.last_sender is None or udp.last_data is None:
+        raise failed(f"no datagram has arrived on '{udp.name}' yet: there is nothing to echo")
+    data = TRANSFORMS[transform](udp.last_data)
+    udp.send(data, udp.last_sender, scope.run.deadline(step.get("timeout")).at)
 
 
 def expect_datagram(scope: Scope, step: Step) -> None:
@@ -238,6 +259,7 @@ def count_datagrams(scope: Scope, step: Step) -> None:
 HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
     "udp_bind": udp_bind,
     "sendto": sendto,
+    "echo": echo,
     "expect_datagram": expect_datagram,
     "expect_no_datagram": expect_no_datagram,
     "count_datagrams": count_datagrams,

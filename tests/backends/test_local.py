@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from grader.api import check
-from grader.backends.local import LocalProgram
+from grader.backends.local import LocalProgram, fixed_port_turn
 from grader.spec import load_assignment
 
 SPEC = """\
@@ -233,3 +234,24 @@ def test_spec_files_are_placed_in_the_working_directory(tmp_path: Path) -> None:
     (submission / "index.html").write_text("the student's own copy is replaced")
     result = check(assignment, submission, backend="local")
     assert result.tests[0].status == "passed", result.tests[0].reason
+
+
+def test_tests_on_a_fixed_port_take_turns():
+    """Two holders of one fixed port never overlap (the lock also spans grader processes)."""
+    inside: list[int] = []
+    overlaps: list[int] = []
+
+    def hold() -> None:
+        with fixed_port_turn(65001):
+            inside.append(1)
+            if len(inside) > 1:
+                overlaps.append(len(inside))
+            time.sleep(0.05)
+            inside.pop()
+
+    threads = [threading.Thread(target=hold) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert overlaps == [], overlaps

@@ -169,3 +169,46 @@ def test_replying_before_any_datagram_arrived_fails(drive: Drive, udp_peers: Udp
     assert result["reason"] == (
         "step 1 (sendto): no datagram has arrived on 'u' yet: there is nobody to reply to"
     ), result["reason"]
+
+
+def _pinger(port: int, control: FakeControl, replies: list[bytes], count: int) -> None:
+    """A student client: sends 'Ping i t' and reads each reply."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        time.sleep(0.05)  # the grader binds the port first
+        for i in range(1, count + 1):
+            s.sendto(f"Ping {i} 1700000000.5".encode(), (HOST, port))
+            replies.append(s.recvfrom(100)[0])
+    control.exit(0)
+
+
+def test_echo_replies_with_the_request_transformed(drive: Drive, free_port):
+    port, sock = free_port
+    sock.close()
+    replies: list[bytes] = []
+    control = FakeControl(running=False)
+    control.on_start = lambda: threading.Thread(
+        target=_pinger, args=(port, control, replies, 2), daemon=True
+    ).start()
+    steps = [
+        {"udp_bind": "srv", "port": "assigned"},
+        {"start": None},
+        {"expect_datagram": None, "regex": r"Ping 1 \S+", "conn": "srv"},
+        {"echo": "srv", "transform": "upper"},
+        {"expect_datagram": None, "regex": r"Ping 2 \S+", "conn": "srv"},
+        {"echo": "srv"},
+        {"expect_exit": 0},
+    ]
+    result = drive(steps, port, control, role="client")
+    assert result["status"] == "passed", result
+    assert replies == [b"PING 1 1700000000.5", b"Ping 2 1700000000.5"], replies
+    assert kinds(result)[-5:-1] == ["datagram_in", "datagram_out"] * 2, result["events"]
+
+
+def test_echo_before_any_datagram_fails(drive: Drive, udp_peers: UdpPeers):
+    port = udp_peers.start(udp_echo)
+    result = drive([{"udp_bind": "u"}, {"echo": "u", "transform": "lower"}], port)
+    assert result["status"] == "failed", result
+    assert result["reason"] == (
+        "step 1 (echo): no datagram has arrived on 'u' yet: there is nothing to echo"
+    ), result["reason"]
