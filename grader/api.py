@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.backends import BackendName, get_backend
+from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
+from grader.errors import GraderError
 from grader.grading import OnTest, grade
+from grader.ingest import ingest
 from grader.results import SubmissionResult
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
+from grader.store import ResultStore
 from grader.submission import load_submission
 from grader.validation import Check, ValidationReport, validate
 
@@ -76,3 +80,67 @@ def spec_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(spec_schema(), indent=2) + "\n"
+
+
+def grade_batch(
+    assignment: Path,
+    submissions: Path,
+    out: Path,
+    *,
+    backend: BackendName = "docker",
+    trust_local: bool = False,
+    workers: int = DEFAULT_WORKERS,
+    regrade: bool = False,
+    roster: Path | None = None,
+    on_log: Callable[[str], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_entry: OnEntry | None = None,
+) -> BatchReport:
+    """Grade every student's submission under submissions into out, resuming what is stored.
+
+    The local backend (also when auto falls back to it) runs student code unisolated, so it is
+    refused unless trust_local says the code is trusted.
+    """
+    loaded = load_assignment(assignment)
+    chosen, notes = get_backend(backend)
+    if not chosen.isolated and not trust_local:
+        raise GraderError(
+            f"the {chosen.name} backend runs submissions without isolation, as your own user; "
+            "tip: grade with --backend docker, or pass --trust-local if you have read this code"
+        )
+    found = ingest(submissions, out / "submissions", roster=roster)
+    for line in [*notes, *found.log]:
+        if on_log:
+            on_log(line)
+    store = ResultStore(out)
+    report = run_batch(
+        loaded,
+        found.items,
+        chosen,
+        store,
+        workers=workers,
+        regrade=regrade,
+        on_start=on_start,
+        on_entry=on_entry,
+    )
+    _write_outputs(out, store)
+    return report
+
+
+def rerender(out: Path) -> int:
+    """Write every output of a batch again from its stored entries, grading nothing; the count."""
+    store = ResultStore(out)
+    if not store.entries_dir.is_dir():
+        raise GraderError(
+            f"{out}: no stored results (no {store.entries_dir.name}/ folder); tip: give the "
+            "--out folder of a `grader grade` run"
+        )
+    return _write_outputs(out, store)
+
+
+def _write_outputs(out: Path, store: ResultStore) -> int:
+    from grader.report.outputs import write_outputs  # noqa: PLC0415 - jinja2 only when reporting
+
+    entries = store.entries()
+    write_outputs(out, store.load_assignment(), entries, store.previous())
+    return len(entries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -12,12 +13,20 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from grader import __version__, api
+from grader.batch import DEFAULT_WORKERS, BatchReport, Outcome
 from grader.errors import BackendError, GraderError
 from grader.files import write_atomic
-from grader.results import SubmissionResult, TestResult
+from grader.results import BatchEntry, SubmissionResult, TestResult
 from grader.validation import Check
 
 EXIT_FULL_MARKS = 0
@@ -311,6 +320,197 @@ def cleanup() -> None:
         err.print(f"[red]error:[/red] {escape(problem)}")
     if swept.failed:
         raise typer.Exit(EXIT_INFRASTRUCTURE)
+
+
+class BatchBackend(StrEnum):
+    docker = "docker"
+    local = "local"
+
+
+def _category(entry: BatchEntry) -> str:
+    """full, partial, zero, rejected or error: how the progress line and the summary count it."""
+    if entry.status == "infrastructure_error":
+        return "error"
+    if entry.result is None:
+        return "rejected"
+    if entry.result.full_marks:
+        return "full"
+    return "partial" if entry.result.score > 0 else "zero"
+
+
+CATEGORY_STYLE = {
+    "full": "green",
+    "partial": "yellow",
+    "zero": "red",
+    "rejected": "magenta",
+    "error": "bold red",
+}
+
+
+class _BatchView:
+    """The batch's progress on the terminal: a live bar, or one line per submission (--quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.counts = dict.fromkeys(CATEGORY_STYLE, 0)
+        self.reused = 0
+        self.started = time.monotonic()
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=out,
+            disable=quiet,
+        )
+        self.task = self.progress.add_task("grading", total=None, rate="", counts="")
+
+    def log(self, line: str) -> None:
+        out.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
+
+    def start(self, todo: int, total: int) -> None:
+        out.print(f"{total} students, {todo} to grade (the others: graded already, or rejected)")
+        self.started = time.monotonic()
+        self.progress.update(self.task, total=todo)
+        self.progress.start()
+
+    def entry(self, outcome: Outcome) -> None:
+        category = _category(outcome.entry)
+        self.counts[category] += 1
+        if outcome.reused:
+            self.reused += 1
+            return
+        if outcome.entry.status == "rejected" and not outcome.stored:
+            return  # known from an earlier run: said then
+        if outcome.entry.status != "rejected":
+            self.progress.advance(self.task)
+        task = self.progress.tasks[0]
+        minutes = (time.monotonic() - self.started) / 60
+        self.progress.update(
+            self.task,
+            rate=f"{task.completed / minutes:.1f}/min" if minutes > 0 else "",
+            counts=" ".join(
+                f"[{style}]{name} {self.counts[name]}[/{style}]"
+                for name, style in CATEGORY_STYLE.items()
+            ),
+        )
+        line = self._line(outcome.entry)
+        if self.quiet or category in ("rejected", "error"):
+            self.progress.console.print(line, soft_wrap=True)
+
+    @staticmethod
+    def _line(entry: BatchEntry) -> str:
+        who = escape(entry.student.id)
+        if entry.result is not None:
+            return f"{who}: {entry.result.score:g}/{entry.result.max_score:g}"
+        label = "rejected" if entry.status == "rejected" else "infrastructure error"
+        style = CATEGORY_STYLE["rejected" if entry.status == "rejected" else "error"]
+        return f"{who}: [{style}]{label}[/{style}]: {escape(entry.message)}"
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+    def summary(self, report: BatchReport, out_dir: Path) -> None:
+        table = Table(title="batch", title_justify="left")
+        for column in ("full", "partial", "zero", "rejected", "error", "reused", "time", "rate"):
+            table.add_column(column, justify="right")
+        minutes = report.duration / 60
+        rate = f"{report.graded / minutes:.1f}/min" if report.graded and minutes else "-"
+        table.add_row(
+            *(f"[{s}]{self.counts[c]}[/{s}]" for c, s in CATEGORY_STYLE.items()),
+            str(report.reused),
+            f"{report.duration:.0f} s",
+            rate,
+        )
+        out.print(table)
+        out.print(f"results: {escape(str(out_dir))}")
+
+
+@app.command("grade")
+def grade_batch(
+    assignment: Annotated[
+        Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")
+    ],
+    submissions: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with one folder, file or archive per student, or an unzipped Canvas, "
+            "Moodle or Gradescope export."
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Results folder (resumed when it exists).")
+    ] = Path("results"),
+    backend: Annotated[
+        BatchBackend,
+        typer.Option(
+            "--backend", "-b", help="docker: isolated containers; local: needs --trust-local."
+        ),
+    ] = BatchBackend.docker,
+    trust_local: Annotated[
+        bool,
+        typer.Option(
+            "--trust-local", help="I have read this code: allow the unisolated local backend."
+        ),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=32, help="Submissions graded at once.")
+    ] = DEFAULT_WORKERS,
+    regrade: Annotated[
+        bool, typer.Option("--regrade", help="Grade again even what is stored and current.")
+    ] = False,
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV with id,name,email to fill in names and emails.")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="One line per submission, no live display.")
+    ] = False,
+) -> None:
+    """Grade a class. Exit 0: every submission graded or rejected; 3: some could not be graded."""
+    signal.signal(signal.SIGTERM, _terminate)
+    view = _BatchView(quiet)
+    try:
+        report = api.grade_batch(
+            assignment,
+            submissions,
+            out_dir,
+            backend=backend.value,
+            trust_local=trust_local,
+            workers=workers,
+            regrade=regrade,
+            roster=roster,
+            on_log=view.log,
+            on_start=view.start,
+            on_entry=view.entry,
+        )
+    except GraderError as e:
+        view.stop()
+        _fail(e)
+    except KeyboardInterrupt:
+        view.stop()
+        err.print(
+            "[red]interrupted[/red]: sandboxes removed; graded results are kept in "
+            f"{escape(str(out_dir))}: run the same command to resume"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    view.stop()
+    view.summary(report, out_dir)
+    raise typer.Exit(EXIT_INFRASTRUCTURE if view.counts["error"] else 0)
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="The --out folder of `grader grade`.")],
+) -> None:
+    """Write every report and export again from the stored results, grading nothing."""
+    try:
+        count = api.rerender(results)
+    except GraderError as e:
+        _fail(e)
+    out.print(f"{count} entries rendered into {escape(str(results))}")
 
 
 def main() -> None:
