@@ -6,7 +6,9 @@ import csv
 import io
 from dataclasses import dataclass
 
+from grader.report.bytes_view import printable
 from grader.report.gradebook import cell
+from grader.report.html import STATUS_LABELS, number
 from grader.results import BatchEntry
 
 RESULT_LESS = {"rejected": "rejected", "infrastructure_error": "not graded"}
@@ -127,3 +129,98 @@ def regrade_csv(changes: list[StudentChange]) -> str:
             ]
         )
     return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class TestChangeView:
+    """A changed test as the summary shows it: name, and each side's status and words."""
+
+    __test__ = False  # not a pytest class
+
+    name: str
+    old: str
+    old_label: str
+    new: str
+    new_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One student's line in the regrade diff."""
+
+    id: str
+    link: str
+    old: str
+    new: str
+    delta: str
+    direction: str
+    statuses: str
+    tests: tuple[TestChangeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeView:
+    """The regrade diff section."""
+
+    changes: tuple[ChangeRow, ...]
+    summary: str
+
+
+def _label(status: str) -> str:
+    for key, (glyph, label) in STATUS_LABELS.items():
+        if key == status:
+            return f"{glyph} {label}"
+    return "no result"
+
+
+def _test_view(change: TestChange) -> TestChangeView:
+    return TestChangeView(
+        printable(change.name), change.old, _label(change.old), change.new, _label(change.new)
+    )
+
+
+def _signed(value: float) -> str:
+    return f"{round(value, 2):+g}".replace("-", "\u2212")
+
+
+def regrade_view(changes: list[StudentChange], links: dict[str, str]) -> RegradeView:
+    """The summary page's section on the diff; links maps a student id to their report."""
+    rows = []
+    up = down = 0
+    for c in changes:
+        delta = c.delta
+        direction = "same"
+        if delta is not None and delta > 0:
+            direction, up = "up", up + 1
+        elif delta is not None and delta < 0:
+            direction, down = "down", down + 1
+        tests = tuple(_test_view(t) for t in c.tests)
+        rows.append(
+            ChangeRow(
+                id=printable(c.student_id),
+                link=links.get(c.student_id, ""),
+                old=number(c.old_score) if c.old_score is not None else c.old_status,
+                new=number(c.new_score) if c.new_score is not None else c.new_status,
+                delta=_signed(delta) if delta is not None else "",
+                direction=direction,
+                statuses=f"{c.old_status} \u2192 {c.new_status}"
+                if c.old_status != c.new_status
+                else "",
+                tests=tests,
+            )
+        )
+    if not changes:
+        summary = "No student's score or test results changed since the previous run."
+    else:
+        same = sum(1 for c in changes if c.delta == 0)
+        one_sided = sum(1 for c in changes if c.delta is None)
+        parts = [
+            (up, "up"),
+            (down, "down"),
+            (same, "with the same score and other test results"),
+            (one_sided, "graded in only one of the two runs"),
+        ]
+        summary = f"{len(changes)} student{'s' if len(changes) != 1 else ''} changed: " + ", ".join(
+            f"{n} {what}" for n, what in parts if n
+        )
+    return RegradeView(tuple(rows), summary)

@@ -16,7 +16,7 @@ from grader.report.html import (
     number,
     seconds,
 )
-from grader.report.regrade import StudentChange
+from grader.report.regrade import RegradeView, StudentChange, regrade_view
 from grader.results import BatchEntry, Status, SubmissionResult
 from grader.spec import Assignment
 
@@ -148,28 +148,6 @@ class ProblemGroup:
     label: str
     problems: tuple[Problem, ...]
     folded: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """One student's line in the regrade diff."""
-
-    id: str
-    link: str
-    old: str
-    new: str
-    delta: str
-    direction: str
-    statuses: str
-    tests: tuple[tuple[str, str, str], ...]  # (name, old glyph+label, new glyph+label)
-
-
-@dataclass(frozen=True, slots=True)
-class RegradeView:
-    """The regrade diff section."""
-
-    changes: tuple[ChangeRow, ...]
-    summary: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,53 +348,6 @@ def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
     )
 
 
-def _label(status: str) -> str:
-    for key, (glyph, label) in STATUS_LABELS.items():
-        if key == status:
-            return f"{glyph} {label}"
-    return "no result"
-
-
-def _signed(value: float) -> str:
-    return f"{round(value, 2):+g}".replace("-", "\u2212")
-
-
-def _regrade(changes: list[StudentChange], links: dict[str, str]) -> RegradeView:
-    rows = []
-    up = down = 0
-    for c in changes:
-        delta = c.delta
-        direction = "same"
-        if delta is not None and delta > 0:
-            direction, up = "up", up + 1
-        elif delta is not None and delta < 0:
-            direction, down = "down", down + 1
-        tests = tuple((printable(t.name), _label(t.old), _label(t.new)) for t in c.tests)
-        rows.append(
-            ChangeRow(
-                id=printable(c.student_id),
-                link=links.get(c.student_id, ""),
-                old=number(c.old_score) if c.old_score is not None else c.old_status,
-                new=number(c.new_score) if c.new_score is not None else c.new_status,
-                delta=_signed(delta) if delta is not None else "",
-                direction=direction,
-                statuses=f"{c.old_status} \u2192 {c.new_status}"
-                if c.old_status != c.new_status
-                else "",
-                tests=tests,
-            )
-        )
-    if not changes:
-        summary = "No student's score or test results changed since the previous run."
-    else:
-        others = len(changes) - up - down
-        summary = (
-            f"{len(changes)} student{'s' if len(changes) != 1 else ''} changed: "
-            f"{up} up, {down} down, {others} with the same score"
-        )
-    return RegradeView(tuple(rows), summary)
-
-
 def build_summary(
     assignment: Assignment,
     entries: list[BatchEntry],
@@ -469,7 +400,7 @@ def build_summary(
         problems=_groups(problems),
         problem_count=len(problems),
         rows=tuple(_row(assignment, e, reports.get(e.student.id, "")) for e in entries),
-        regrade=_regrade(changes, reports) if changes is not None else None,
+        regrade=regrade_view(changes, reports) if changes is not None else None,
         generator=f"socket-grader {__version__}",
     )
 
