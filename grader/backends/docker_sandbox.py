@@ -53,6 +53,23 @@ KEEPER_TIMEOUT = 2.0
 DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
 DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
 PROBE_TIMEOUT = 10.0
+# Exits 0 as soon as a UDP socket is bound, unconnected, to port argv[1]; 1 after argv[2] s.
+UDP_BIND_WAIT = """\
+import sys, time
+port, until = ":%04X" % int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while True:
+    for name in ("udp", "udp6"):
+        try:
+            lines = open("/proc/net/" + name).read().splitlines()[1:]
+        except OSError:
+            lines = []
+        for fields in (line.split() for line in lines):
+            if len(fields) > 2 and fields[1].endswith(port) and fields[2].endswith(":0000"):
+                sys.exit(0)
+    if time.monotonic() >= until:
+        sys.exit(1)
+    time.sleep(0.02)
+"""
 # a random port per test (a hardcoded port is diagnosed, not lucky), below the ephemeral range
 # that the driver's own connections use in a shared network namespace
 PORTS = (20000, 32768)
@@ -324,6 +341,8 @@ class DockerSandbox:
         try:
             if spec.role == "server" and not scenario_has(test.scenario, "start"):
                 program.start()
+                if spec.transport == "udp":
+                    self._await_udp_bind(program, port)
             result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
@@ -338,6 +357,23 @@ class DockerSandbox:
             diagnostics=diagnostics,
             duration=time.monotonic() - started,
         )
+
+    def _await_udp_bind(self, program: DockerProgram, port: int) -> None:
+        """Wait until the program has bound its UDP port, has exited, or connect_timeout has
+        passed: a datagram sent before the bind is lost without a trace (TCP has connect to
+        retry). One exec watches /proc/net for up to a second at a time, so that a program
+        that died is noticed."""
+        until = time.monotonic() + self.loaded.spec.limits.connect_timeout
+        while program.state()["running"] and (left := until - time.monotonic()) > 0:
+            outcome = self.engine.run(
+                self.student_id,
+                ["python3", "-c", UDP_BIND_WAIT, str(port), f"{min(left, 1.0):.3f}"],
+                timeout=PROBE_TIMEOUT,
+                cap=1024,
+                idle_user=True,  # not a program process: kill -1 of the programs must spare it
+            )
+            if outcome.exit_code == 0:
+                return
 
     def _next_driver(self) -> tuple[str, ExecStream]:
         """A driver process for this test, and one started now for the next test.

@@ -29,6 +29,7 @@ from grader.submission import Submission
 
 HOST = "127.0.0.1"
 STOP_GRACE = 1.0
+BIND_POLL = 0.02  # seconds between two looks for a UDP server's bound port
 NOT_ISOLATED = (
     "This run used the local backend: your program ran as an ordinary process on this machine, "
     "without isolation. Use --backend docker to grade code you have not read."
@@ -145,6 +146,20 @@ class LocalProgram:
     def output(self, stream: str) -> bytes:
         return (self.stdout if stream == "stdout" else self.stderr).text()
 
+    def await_udp_bind(self, port: int, timeout: float) -> None:
+        """Wait until the program has bound its UDP port, has exited, or timeout has passed.
+
+        A UDP server's readiness: TCP has connect to retry, but a datagram sent before the
+        program binds its port is lost without a trace. A wrong port waits the whole timeout,
+        as a TCP connect does; the test then fails and the diagnostics say where it is bound.
+        """
+        until = time.monotonic() + timeout
+        while self.proc is not None and self.proc.poll() is None and time.monotonic() < until:
+            sockets = listening_sockets_of_group(self.proc.pid)
+            if any(s.transport == "udp" and s.port == port for s in sockets):
+                return
+            time.sleep(BIND_POLL)
+
     # --- Teardown ------------------------------------------------------------------------------
     def kill(self) -> None:
         """SIGKILL the whole process group, reap the leader and finish reading its output."""
@@ -243,6 +258,8 @@ class LocalSandbox:
             try:
                 if spec.role == "server" and not scenario_has(test.scenario, "start"):
                     program.start()
+                    if spec.transport == "udp":
+                        program.await_udp_bind(port, spec.limits.connect_timeout)
                 result = run_driver(driver_request(self.loaded, test, HOST, port), program)
                 if result["status"] != "passed":
                     diagnostics += self._diagnose(program, port)

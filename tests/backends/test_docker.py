@@ -162,6 +162,41 @@ def test_client_assignment_reaches_the_reference_server(
 
 
 @pytest.mark.docker
+def test_udp_server_is_sent_nothing_before_it_binds_its_port(
+    tmp_path: Path, docker_backend: DockerBackend
+) -> None:
+    """A datagram sent before the bind would be lost: the test starts once the port is bound."""
+    tests = """\
+  - name: echo
+    points: 1
+    description: One datagram is echoed.
+    scenario:
+      - udp_bind: main
+      - sendto: ping
+      - expect_datagram: ping
+"""
+    loaded = write_assignment(
+        tmp_path, "python3 server.py {port}", tests, extra="limits: {step_timeout: 1.5}\n"
+    )
+    loaded = loaded.model_copy(
+        update={"spec": loaded.spec.model_copy(update={"transport": "udp"})}
+    )
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "server.py").write_text(
+        "import socket, sys, time\n"
+        "time.sleep(0.8)\n"
+        "sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "sock.bind(('0.0.0.0', int(sys.argv[1])))\n"
+        "while True:\n"
+        "    data, addr = sock.recvfrom(65535)\n"
+        "    sock.sendto(data, addr)\n"
+    )
+    result = grade_on(docker_backend, loaded, load_submission(student))
+    assert result.tests[0].status == "passed", result.tests[0].reason
+
+
+@pytest.mark.docker
 def test_shared_topology_serves_a_server_bound_to_localhost(
     tmp_path: Path, docker_backend: DockerBackend
 ) -> None:

@@ -255,3 +255,45 @@ def test_tests_on_a_fixed_port_take_turns():
     for thread in threads:
         thread.join(5)
     assert overlaps == [], overlaps
+
+
+UDP_SPEC = """\
+id: slow-udp
+title: Slow UDP echo
+summary: Echo one datagram.
+role: server
+transport: udp
+languages:
+  python: {entry: server.py, run: "python3 server.py {port}"}
+limits: {step_timeout: 1.5, connect_timeout: 5}
+tests:
+  - name: echo
+    points: 1
+    description: One datagram is echoed.
+    scenario:
+      - udp_bind: main
+      - sendto: ping
+      - expect_datagram: ping
+"""
+
+# Binds only after a pause: a datagram sent at once would be lost without a trace.
+SLOW_UDP_SERVER = """\
+import socket, sys, time
+time.sleep(0.8)
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("0.0.0.0", int(sys.argv[1])))
+while True:
+    data, addr = sock.recvfrom(65535)
+    sock.sendto(data, addr)
+"""
+
+
+def test_udp_server_is_sent_nothing_before_it_binds_its_port(tmp_path: Path) -> None:
+    assignment = tmp_path / "slow-udp"
+    assignment.mkdir()
+    (assignment / "assignment.yaml").write_text(UDP_SPEC)
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "server.py").write_text(SLOW_UDP_SERVER)
+    result = check(assignment, submission, backend="local")
+    assert result.tests[0].status == "passed", result.tests[0].reason
