@@ -14,6 +14,7 @@ from grader.errors import GraderError
 from grader.grading import OnTest, grade
 from grader.ingest import ingest
 from grader.results import SubmissionResult
+from grader.scaffold import Role, Scaffold, Transport, scaffold
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
 from grader.store import ResultStore
 from grader.submission import load_submission
@@ -68,6 +69,13 @@ def validate_assignment(
     loaded = load_assignment(assignment)
     chosen, _ = get_backend(backend)
     return validate(loaded, chosen, jobs=jobs, on_check=on_check)
+
+
+def new_assignment(
+    root: Path, assignment_id: str, *, role: Role, transport: Transport
+) -> Scaffold:
+    """Scaffold assignments/<id>/ and reference/<id>/ under root (never overwriting)."""
+    return scaffold(root, assignment_id, role, transport)
 
 
 def spec_schema() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from grader import __version__, api
 from grader.batch import DEFAULT_WORKERS, BatchReport, Outcome
-from grader.errors import BackendError, GraderError
+from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
 from grader.results import BatchEntry, SubmissionResult, TestResult
 from grader.validation import Check
@@ -51,6 +51,16 @@ STATUS_STYLE = {
     "error": "magenta",
     "skipped": "grey50",
 }
+
+
+class Role(StrEnum):
+    server = "server"
+    client = "client"
+
+
+class Transport(StrEnum):
+    tcp = "tcp"
+    udp = "udp"
 
 
 class BackendChoice(StrEnum):
@@ -235,17 +245,28 @@ def validate(
         if not folders:
             err.print("[red]error:[/red] name an assignment folder, or use --all")
             raise typer.Exit(EXIT_INVALID_INPUT)
+        started = time.monotonic()
         for folder in folders:
             out.print(f"[bold]{escape(str(folder))}[/bold]")
-            report = api.validate_assignment(
-                folder, backend=backend.value, jobs=jobs, on_check=_print_check
-            )
+            try:
+                report = api.validate_assignment(
+                    folder, backend=backend.value, jobs=jobs, on_check=_print_check
+                )
+            except SpecError as e:  # one broken assignment does not hide the others' results
+                err.print(f"  [red]INVALID:[/red] {escape(str(e))}")
+                ok = False
+                continue
             verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
             out.print(
                 f"  {verdict}: {len(report.checks)} solutions in {report.duration:.1f} s "
                 f"(backend {report.backend})"
             )
             ok = ok and report.ok
+        if len(folders) > 1:
+            verdict = "[green]all valid[/green]" if ok else "[red]NOT all valid[/red]"
+            out.print(
+                f"{verdict}: {len(folders)} assignments in {time.monotonic() - started:.1f} s"
+            )
     except GraderError as e:
         _fail(e)
     except KeyboardInterrupt:
@@ -266,6 +287,29 @@ def schema(
         write_atomic(output, text)
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def new(
+    assignment_id: Annotated[str, typer.Argument(help="Id of the new assignment (udp-pinger).")],
+    role: Annotated[Role, typer.Option(help="What students write.")],
+    transport: Annotated[Transport, typer.Option(help="The transport.")] = Transport.tcp,
+    root: Annotated[
+        Path, typer.Option(help="Folder holding assignments/ and reference/.")
+    ] = Path(),
+) -> None:
+    """Scaffold an assignment: commented spec, handout skeleton, reference folders, a mutant."""
+    try:
+        made = api.new_assignment(root, assignment_id, role=role.value, transport=transport.value)
+    except GraderError as e:
+        _fail(e)
+    out.print(f"made {escape(str(made.directory))}:")
+    for path in made.files:
+        out.print(f"  {escape(str(path))}")
+    out.print(
+        f"it validates as it is: grader validate {escape(str(made.directory))} --backend local\n"
+        "now replace the example protocol, tests and solutions with yours (every TODO)"
+    )
 
 
 @app.command()
