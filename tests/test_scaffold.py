@@ -35,7 +35,8 @@ def test_scaffold_makes_spec_handout_models_and_a_mutant(tmp_path: Path) -> None
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("role", "transport"), [("server", "tcp"), ("client", "tcp"), ("client", "udp")]
+    ("role", "transport"),
+    [("server", "tcp"), ("server", "udp"), ("client", "tcp"), ("client", "udp")],
 )
 def test_the_scaffold_validates_as_it_is(tmp_path: Path, role: str, transport: str) -> None:
     made = scaffold(tmp_path, f"new-{role}-{transport}", role, transport)  # type: ignore[arg-type]
