@@ -96,6 +96,8 @@ def _prune(folder: Path, pattern: str, keep: set[Path]) -> None:
         for path in folder.glob(pattern):
             if path not in keep and path.is_file():
                 path.unlink()
+                if path.parent != folder and not any(path.parent.iterdir()):
+                    path.parent.rmdir()  # gradescope/<name>/ held only that file
 
 
 def write_outputs(

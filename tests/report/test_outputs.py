@@ -80,6 +80,11 @@ def test_rendering_again_gives_the_same_files_and_drops_stale_ones(tmp_path: Pat
     )
     write_outputs(tmp_path / "b", assignment(), list(reversed(entries)))
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    folders = [
+        sorted(str(p.relative_to(tmp_path / x)) for p in (tmp_path / x).rglob("*") if p.is_dir())
+        for x in ("a", "b")
+    ]
+    assert folders[0] == folders[1], "no empty folder is left behind"
 
 
 def test_previous_run_adds_the_regrade_diff(tmp_path: Path) -> None:
