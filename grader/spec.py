@@ -119,6 +119,12 @@ class Assignment(_Model):
         description="A fixed port the handout prescribes; null gives each run a free port "
         "through {port}. Tests on a fixed port run one at a time.",
     )
+    port_discovery: bool = Field(
+        default=False,
+        description="Server assignments: find the port the program actually listens on (real "
+        "submissions hardcode one) and talk to it there; the report notes a port other than "
+        "`port`, the handout's. The program is still given {port}; needs `port`.",
+    )
     languages: dict[Literal["python", "c"], Language] = Field(
         min_length=1, description="Accepted languages and how to build and run each."
     )
@@ -140,6 +146,11 @@ class Assignment(_Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"test names must be unique; repeated: {', '.join(duplicates)}")
+        if self.port_discovery and (self.role != "server" or self.port is None):
+            raise ValueError(
+                "port_discovery needs role: server and the handout's port in `port` (the "
+                "program most likely hardcodes it, so its tests must take turns)"
+            )
         if self.role == "client":
             missing = [t.name for t in self.tests if not scenario_has(t.scenario, "start")]
             if missing:

@@ -78,6 +78,16 @@ def driver_request(
     }
 
 
+def port_note(found: int, handout: int, transport: str) -> str:
+    """What the report says when port discovery found the program elsewhere."""
+    verb = "listens" if transport == "tcp" else "is bound"
+    return (
+        f"your program {verb} on port {found}, not on the handout's port {handout}: the grader "
+        f"found it there this time, but use port {handout} (or the port given on the command "
+        "line) as the handout says"
+    )
+
+
 def describe_exit(exit_code: int | None, killed_by: int | None) -> str:
     """A sentence on how the program ended, for diagnostics."""
     if killed_by is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from grader import __version__
-from grader.backends.base import TestRun, describe_exit, driver_request
+from grader.backends.base import TestRun, describe_exit, driver_request, port_note
 from grader.backends.docker_exec import (
     OUTPUT_BUDGET,
     PROGRAM_UID,
@@ -67,6 +67,30 @@ while True:
             if len(fields) > 2 and fields[1].endswith(port) and fields[2].endswith(":0000"):
                 sys.exit(0)
     if time.monotonic() >= until:
+        sys.exit(1)
+    time.sleep(0.02)
+"""
+# Prints the /proc/net tables of argv[1] (tcp or udp) as JSON as soon as a socket listens (TCP)
+# or is bound unconnected (UDP), other than Docker's resolver on 127.0.0.11; {} after argv[2] s.
+DISCOVER = """\
+import json, sys, time
+transport, until = sys.argv[1], time.monotonic() + float(sys.argv[2])
+while True:
+    tables = {}
+    for name in (transport, transport + "6"):
+        try:
+            tables[name] = open("/proc/net/" + name).read()
+        except OSError:
+            tables[name] = ""
+    for text in tables.values():
+        for fields in (line.split() for line in text.splitlines()[1:]):
+            if len(fields) < 4 or fields[1].startswith("0B00007F:"):
+                continue
+            if fields[3] == "0A" if transport == "tcp" else fields[2].endswith(":0000"):
+                print(json.dumps(tables))
+                sys.exit(0)
+    if time.monotonic() >= until:
+        print("{}")
         sys.exit(1)
     time.sleep(0.02)
 """
@@ -341,7 +365,12 @@ class DockerSandbox:
         try:
             if spec.role == "server" and not scenario_has(test.scenario, "start"):
                 program.start()
-                if spec.transport == "udp":
+                if spec.port_discovery:
+                    found = self._discover_port(program, port)
+                    if found is not None and found != port:
+                        diagnostics.append(port_note(found, port, spec.transport))
+                        port = found
+                elif spec.transport == "udp":
                     self._await_udp_bind(program, port)
             result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
             if result["status"] != "passed":
@@ -357,6 +386,33 @@ class DockerSandbox:
             diagnostics=diagnostics,
             duration=time.monotonic() - started,
         )
+
+    def _discover_port(self, program: DockerProgram, expected: int) -> int | None:
+        """The port the program listens on (TCP) or is bound to (UDP) in its namespace: the
+        expected one if it is among them, else the lowest; None if the program exits or
+        connect_timeout passes first. Docker's resolver (127.0.0.11) is not the program's."""
+        transport = self.loaded.spec.transport
+        until = time.monotonic() + self.loaded.spec.limits.connect_timeout
+        while program.state()["running"] and (left := until - time.monotonic()) > 0:
+            outcome = self.engine.run(
+                self.student_id,
+                ["python3", "-c", DISCOVER, transport, f"{min(left, 1.0):.3f}"],
+                timeout=PROBE_TIMEOUT,
+                cap=1 << 20,
+                idle_user=True,  # not a program process: kill -1 of the programs must spare it
+            )
+            if outcome.exit_code != 0:
+                continue
+            try:
+                tables = json.loads(outcome.output)
+            except ValueError as e:
+                raise BackendError(f"port discovery failed: {outcome.output[-300:]!r}") from e
+            ports = {
+                s.port for text in tables.values() for s in parse_proc_net(text, transport)
+            }
+            if ports:
+                return expected if expected in ports else min(ports)
+        return None
 
     def _await_udp_bind(self, program: DockerProgram, port: int) -> None:
         """Wait until the program has bound its UDP port, has exited, or connect_timeout has

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, ClassVar
 
-from grader.backends.base import Backend, TestRun, describe_exit, driver_request
+from grader.backends.base import Backend, TestRun, describe_exit, driver_request, port_note
 from grader.capture import OutputCapture
 from grader.driver.engine import run as run_driver
 from grader.program import ProgramPlan
@@ -146,6 +146,21 @@ class LocalProgram:
     def output(self, stream: str) -> bytes:
         return (self.stdout if stream == "stdout" else self.stderr).text()
 
+    def discover_port(self, transport: str, expected: int, timeout: float) -> int | None:
+        """The port the program listens on (TCP) or is bound to (UDP): the expected one if it
+        is among them, else the lowest; None if the program exits or timeout passes first."""
+        until = time.monotonic() + timeout
+        while self.proc is not None and self.proc.poll() is None and time.monotonic() < until:
+            ports = {
+                s.port
+                for s in listening_sockets_of_group(self.proc.pid)
+                if s.transport == transport
+            }
+            if ports:
+                return expected if expected in ports else min(ports)
+            time.sleep(BIND_POLL)
+        return None
+
     def await_udp_bind(self, port: int, timeout: float) -> None:
         """Wait until the program has bound its UDP port, has exited, or timeout has passed.
 
@@ -258,7 +273,14 @@ class LocalSandbox:
             try:
                 if spec.role == "server" and not scenario_has(test.scenario, "start"):
                     program.start()
-                    if spec.transport == "udp":
+                    if spec.port_discovery:
+                        found = program.discover_port(
+                            spec.transport, port, spec.limits.connect_timeout
+                        )
+                        if found is not None and found != port:
+                            diagnostics.append(port_note(found, port, spec.transport))
+                            port = found
+                    elif spec.transport == "udp":
                         program.await_udp_bind(port, spec.limits.connect_timeout)
                 result = run_driver(driver_request(self.loaded, test, HOST, port), program)
                 if result["status"] != "passed":
