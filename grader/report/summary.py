@@ -26,6 +26,8 @@ HIST_LEFT, HIST_BOTTOM, HIST_TOP = 36, 36, 22  # room for the axis and the label
 RATE_WIDTH = 220  # pixels of a test's pass-rate bar
 SLOWEST = 5  # submissions listed as the slowest
 MESSAGE_LINE = 140  # characters of a problem's message shown before it is expanded
+# The files write_outputs puts beside the page, linked from its header.
+EXPORTS = ("gradebook.csv", "results.json", "junit/", "gradescope/")
 ORDER: tuple[Status, ...] = ("passed", "failed", "timeout", "error", "skipped")
 
 
@@ -168,6 +170,7 @@ class SummaryView:
     problem_count: int
     rows: tuple[Row, ...]
     regrade: RegradeView | None
+    exports: tuple[str, ...]
     generator: str
 
 
@@ -401,6 +404,7 @@ def build_summary(
         problem_count=len(problems),
         rows=tuple(_row(assignment, e, reports.get(e.student.id, "")) for e in entries),
         regrade=regrade_view(changes, reports) if changes is not None else None,
+        exports=EXPORTS + (("regrade-diff.csv",) if changes is not None else ()),
         generator=f"socket-grader {__version__}",
     )
 
