@@ -370,46 +370,58 @@ class Relay:
         direction: str,
         ends: tuple[socket.socket, socket.socket],
     ) -> None:
-        channel = self.impairment.channel(direction)
+        """Forward one direction of a connection until EOF, a reset or the relay's end."""
         selector = selectors.DefaultSelector()
-        selector.register(src, selectors.EVENT_READ)
-        total = 0
-        chunk_number = 0
+        sent = [0, 0]  # bytes forwarded, chunks forwarded
         try:
+            # the other direction may reset (and close) both sockets at any moment
+            selector.register(src, selectors.EVENT_READ)
             while not self.stopped.is_set():
                 if not selector.select(TICK):
                     continue
-                try:
-                    data = src.recv(65536)
-                except ConnectionResetError:
-                    _reset(dst)
+                if not self._pass_on(src, dst, direction, ends, selector, sent):
                     return
-                except OSError:
-                    return
-                if not data:
-                    with contextlib.suppress(OSError):
-                        dst.shutdown(socket.SHUT_WR)
-                    return
-                if channel.coalesce:
-                    data += self._gather(src, selector, channel.coalesce)
-                chunk_number += 1
-                delay = self.impairment.chunk_delay(direction, chunk_number)
-                if delay and self.stopped.wait(delay):
-                    return
-                if channel.reset_after is not None and total + len(data) >= channel.reset_after:
-                    self._write(dst, data[: channel.reset_after - total], channel)
-                    self.note(
-                        f"relay reset both connections after {channel.reset_after} bytes "
-                        f"{WHO[direction]}"
-                    )
-                    for sock in ends:
-                        _reset(sock)
-                    return
-                if not self._write(dst, data, channel):
-                    return
-                total += len(data)
+        except (OSError, ValueError):  # a socket closed by the other direction's reset
+            return
         finally:
             selector.close()
+
+    def _pass_on(
+        self,
+        src: socket.socket,
+        dst: socket.socket,
+        direction: str,
+        ends: tuple[socket.socket, socket.socket],
+        selector: selectors.BaseSelector,
+        sent: list[int],
+    ) -> bool:
+        """Read what has arrived and forward it, impaired; False when this direction ends."""
+        channel = self.impairment.channel(direction)
+        try:
+            data = src.recv(65536)
+        except ConnectionResetError:
+            _reset(dst)
+            return False
+        if not data:
+            with contextlib.suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
+            return False
+        if channel.coalesce:
+            data += self._gather(src, selector, channel.coalesce)
+        sent[1] += 1
+        delay = self.impairment.chunk_delay(direction, sent[1])
+        if delay and self.stopped.wait(delay):
+            return False
+        if channel.reset_after is not None and sent[0] + len(data) >= channel.reset_after:
+            self._write(dst, data[: channel.reset_after - sent[0]], channel)
+            self.note(
+                f"relay reset both connections after {channel.reset_after} bytes {WHO[direction]}"
+            )
+            for sock in ends:
+                _reset(sock)
+            return False
+        sent[0] += len(data)
+        return self._write(dst, data, channel)
 
     def _gather(self, src: socket.socket, selector: selectors.BaseSelector, window: float) -> bytes:
         """More bytes arriving within the window, to forward in one write."""

@@ -73,7 +73,8 @@ def test_udp_same_seed_same_transcript_of_fates(drive: Drive, udp_peers: UdpPeer
     first = drive(steps, port, impair=impair, transport="udp")
     second = drive(steps, port, impair=impair, transport="udp")
     assert first["status"] == second["status"] == "passed", (first, second)
-    assert relay_events(first) == relay_events(second)
+    # the same fates; their order in time may differ between the two directions
+    assert sorted(relay_events(first)) == sorted(relay_events(second))
     assert {kind for kind, _ in relay_events(first)} == {"dropped", "duplicated"}, first["events"]
     received = [e for e in first["events"] if e["kind"] == "datagram_in"]
     dropped = sum(k == "dropped" for k, _ in relay_events(first))
