@@ -5,7 +5,7 @@ import sys
 import time
 
 CHUNK = 100  # bytes of the file per DATA packet
-TIMEOUT = 0.1  # seconds before a packet is sent again
+TIMEOUT = 0.02  # seconds before a packet is sent again
 TRIES = 5  # transmissions of one packet before giving up
 
 
