@@ -15,7 +15,7 @@ from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
-from grader.results import BatchEntry, SubmissionResult
+from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
 from grader.store import ResultStore
 from grader.submission import Submission, detect_language, load_submission
@@ -122,6 +122,14 @@ def check_references(
     return results
 
 
+def _entry(
+    item: Item, status: BatchStatus, message: str = "", result: SubmissionResult | None = None
+) -> BatchEntry:
+    return BatchEntry(
+        student=item.student, source=item.source, status=status, message=message, result=result
+    )
+
+
 def _grade_item(
     loaded: LoadedAssignment,
     item: Item,
@@ -131,7 +139,6 @@ def _grade_item(
     stop: threading.Event,
 ) -> BatchEntry:
     """Grade one student: never raises; infrastructure errors are retried, then recorded."""
-    base = {"student": item.student, "source": item.source}
     problem = ""
     for delay in (0.0, *delays):
         if stop.wait(delay):
@@ -140,14 +147,14 @@ def _grade_item(
             result = grade(
                 loaded, sub, backend, rerun_command=_rerun(loaded, sub.path, backend.name)
             )
-            return BatchEntry(**base, status="graded", result=result)  # type: ignore[arg-type]
+            return _entry(item, "graded", result=result)
         except SubmissionError as e:
-            return BatchEntry(**base, status="rejected", message=str(e))  # type: ignore[arg-type]
+            return _entry(item, "rejected", str(e))
         except BackendError as e:
             problem = str(e)
         except Exception as e:  # noqa: BLE001 - the per-submission boundary: a grader bug
             problem = f"grader error ({type(e).__name__}: {e}); please report it"
-    return BatchEntry(**base, status="infrastructure_error", message=problem)  # type: ignore[arg-type]
+    return _entry(item, "infrastructure_error", problem)
 
 
 def run_batch(
@@ -181,10 +188,9 @@ def run_batch(
     settled: list[Outcome] = []
     for item in items:
         if item.path is None:
-            entry = BatchEntry(
-                student=item.student, source=item.source, status="rejected", message=item.rejected
+            settled.append(
+                Outcome(entry=_entry(item, "rejected", item.rejected), reused=False, stored=False)
             )
-            settled.append(Outcome(entry=entry, reused=False, stored=False))
             continue
         try:
             sub = load_submission(item.path).model_copy(update={"id": item.student.id})

@@ -120,6 +120,16 @@ def _materialize(candidate: _Candidate, work: Path) -> Item:
     return Item(student=student, source=candidate.source, path=_unwrap(target))
 
 
+def _timestamp(value: object) -> float | None:
+    """Seconds since the epoch of a YAML timestamp (parsed or a string), None if it is neither."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value.timestamp() if isinstance(value, datetime) else None
+
+
 def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[str]]:
     """Candidates from a Gradescope 'Export Submissions' folder and the folder names it names."""
     meta_path = input_dir / GRADESCOPE_METADATA
@@ -143,8 +153,7 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
         if len(submitters) > 1:
             others = ", ".join(str(s.get(":name")) for s in submitters[1:])
             log.append(f"{folder_name}: a group submission; graded under {raw_id} (also {others})")
-        created = info.get(":created_at")
-        when = created.timestamp() if isinstance(created, datetime) else _mtime(folder)
+        when = _timestamp(info.get(":created_at")) or _mtime(folder)
         number = int(re.sub(r"\D", "", str(folder_name)) or 0)
         found.append(
             _Candidate(
