@@ -259,6 +259,7 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
         and c.name not in SKIPPED_FILES
         and c.name not in claimed
         and not (roster and c.resolve() == roster.resolve())
+        and not work.resolve().is_relative_to(c.resolve())  # --out inside the input folder
     )
     candidates += _lms_candidates(children)
     by_student: dict[str, list[_Candidate]] = {}

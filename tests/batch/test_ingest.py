@@ -93,3 +93,11 @@ def test_safe_id() -> None:
         "a-b",
         "student",
     ]
+
+
+def test_the_results_folder_inside_the_input_is_not_a_student(tmp_path: Path) -> None:
+    (tmp_path / "in" / "alice").mkdir(parents=True)
+    (tmp_path / "in" / "alice" / "server.py").write_text("print()\n")
+    (tmp_path / "in" / "results" / "entries").mkdir(parents=True)
+    found = ingest(tmp_path / "in", tmp_path / "in" / "results" / "submissions")
+    assert [i.student.id for i in found.items] == ["alice"]
