@@ -58,7 +58,9 @@ Details of the result
 - ``events``: kinds of ``grader.results.EventKind``. ``t`` is seconds since the test started;
   ``size`` the whole size; ``data_b64`` at most ``preview_bytes`` (``sha256`` is the hash of
   the whole when cut). ``conn`` is the scenario's name, prefixed ``c{i}.`` in parallel client
-  i; "program" for process and stdin events, "driver" for notes and driver errors.
+  i; "program" for process and stdin events, "driver" for notes and driver errors; "relay"
+  for what the impairment relay did ("dropped" and "duplicated" events carry the datagram,
+  notes say what else: held back, delayed connection, reset).
   Consecutive received chunks are merged into one "recv" event (its note counts the reads);
   failed connection attempts are summarised in one "connect_retry" event. At most 2000 events
   and 256 KiB of data are kept; when events are dropped, the first 1800 and last 200 stay,
