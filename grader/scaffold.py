@@ -68,6 +68,7 @@ SERVER_TESTS = {
     points: 10
     description: The server answers "hello" with "world".
     hint: Accept a connection, read the line, send back "world" and a newline.
+    # impair: {seed: 1, to_program: {segment: 1}}  # through the relay: 1-byte writes
     scenario:                       # steps: see README "Writing an assignment"
       - connect: main               # retries until your server listens
       - send: "hello\\n"
@@ -198,6 +199,7 @@ summary: >-
 role: {role}                        # what the student writes: server | client
 transport: {transport}                     # tcp | udp
 # port: 12000                       # a fixed port the handout prescribes (default: a free port)
+# port_discovery: true              # servers: find the port a program hardcodes, note it
 # topology: shared                  # docker: clients that hardcode localhost
 # files: files                      # a folder placed in the program's working directory
 languages:
