@@ -297,3 +297,49 @@ def test_udp_server_is_sent_nothing_before_it_binds_its_port(tmp_path: Path) -> 
     (submission / "server.py").write_text(SLOW_UDP_SERVER)
     result = check(assignment, submission, backend="local")
     assert result.tests[0].status == "passed", result.tests[0].reason
+
+
+GREETER = """\
+import socket, sys
+srv = socket.socket()  # no SO_REUSEADDR, as in many textbook servers
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen()
+while True:
+    conn, _ = srv.accept()
+    conn.sendall(b"hello\\n")
+    conn.close()  # the server closes first: its side of the connection enters TIME_WAIT
+"""
+
+
+def test_fixed_port_server_without_reuseaddr_starts_again_for_the_next_test(
+    tmp_path: Path,
+) -> None:
+    """The driver resets connections the program closed first, so no TIME_WAIT holds its port."""
+    from grader.backends.local import free_port  # noqa: PLC0415
+
+    assignment = tmp_path / "tiny"
+    assignment.mkdir()
+    test = """
+  - name: {name}
+    points: 1
+    description: A greeting, then the server closes.
+    scenario:
+      - connect: main
+      - expect_all: "hello\\n"
+"""
+    spec = (
+        SPEC.format(pidfile="unused")
+        .split("tests:")[0]
+        .replace("limits:", f"port: {free_port()}\nlimits:")
+    )
+    (assignment / "assignment.yaml").write_text(
+        spec + "tests:" + test.format(name="first") + test.format(name="second")
+    )
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "server.py").write_text(GREETER)
+    result = check(assignment, submission, backend="local")
+    assert [(t.name, t.status) for t in result.tests] == [
+        ("first", "passed"),
+        ("second", "passed"),
+    ], [[*t.diagnostics, t.reason] for t in result.tests]
