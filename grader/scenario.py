@@ -210,6 +210,34 @@ class Reset(_Model):
     reset: ConnName
 
 
+class HttpGet(_Model):
+    """GET a path with Python's http.client on a connection of its own, and check the response.
+
+    Connects like ``connect`` (retrying while the program does not listen yet), sends
+    ``GET <path> HTTP/1.1`` with ``Host``, ``Accept-Encoding: identity`` and
+    ``Connection: close``, and reads the response as http.client does. It tolerates what HTTP
+    allows: an HTTP/1.0 or HTTP/1.1 status line, any header lines, no ``Content-Length`` (the
+    body is then read until the close, and one CRLF at its end is not counted as the body's).
+    It rejects what http.client rejects: a malformed status line (``BadStatusLine``: the step
+    fails quoting the line), a body shorter than its ``Content-Length``, a close before any
+    response. Then the status code must be ``status`` and the body as ``body``,
+    ``body_sha256`` and ``body_contains`` say.
+    """
+
+    http_get: str = Field(pattern=r"^/\S*$", description="The path requested, e.g. /index.html.")
+    status: Annotated[int, Field(ge=100, le=999)] = Field(
+        default=200, description="The status code expected."
+    )
+    body: Payload | None = Field(default=None, description="The exact body expected.")
+    body_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256 of the body expected."
+    )
+    body_contains: str | None = Field(
+        default=None, description="A text (UTF-8) the body must contain."
+    )
+    timeout: Timeout
+
+
 class Sleep(_Model):
     """Do nothing for this many seconds (an idle client)."""
 
@@ -432,6 +460,7 @@ STEP_TYPES: dict[str, type[_Model]] = {
     "half_close": HalfClose,
     "close": Close,
     "reset": Reset,
+    "http_get": HttpGet,
     "sleep": Sleep,
     "listen": Listen,
     "accept": Accept,
@@ -479,6 +508,7 @@ Step = Annotated[
     | Annotated[HalfClose, Tag("half_close")]
     | Annotated[Close, Tag("close")]
     | Annotated[Reset, Tag("reset")]
+    | Annotated[HttpGet, Tag("http_get")]
     | Annotated[Sleep, Tag("sleep")]
     | Annotated[Listen, Tag("listen")]
     | Annotated[Accept, Tag("accept")]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import expects, process, tcp, udp
+from . import expects, http, process, tcp, udp
 from .context import Group, Run, Scope, Settings, Step
 from .netio import pause
 from .relay import Relay, start_relay
@@ -68,6 +68,7 @@ HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
     **expects.HANDLERS,
     **udp.HANDLERS,
     **process.HANDLERS,
+    **http.HANDLERS,
     "sleep": sleep,
     "barrier": barrier,
 }

@@ -61,17 +61,26 @@ RELISTEN_GRACE = 2.0
 
 def connect(scope: Scope, step: Step) -> None:
     """Connect, retrying while the program is not listening yet (it may still be starting)."""
-    run = scope.run
-    settings = run.settings
     name = step.get("connect") or "main"
     label = scope.label(name)
+    sock = dial(scope, label, step.get("timeout"))
+    conn = TcpConnection(sock, name, label, scope.run)
+    scope.bind(name, conn)
+    conn.record("connect", note=_ends(sock))
+
+
+def dial(scope: Scope, label: str, timeout: float | None) -> socket.socket:
+    """A connected socket to the program, retrying while it does not listen yet (see connect);
+    retries and a timeout are recorded under label, the connect event is the caller's."""
+    run = scope.run
+    settings = run.settings
     target = show((settings.host, settings.port))
     # Readiness: wait up to connect_timeout for the program to listen. Once it has listened in
     # this run (and was not restarted), a refusal means it stopped listening: no long wait.
     default = (
         min(settings.step_timeout, RELISTEN_GRACE) if run.listened else settings.connect_timeout
     )
-    deadline = run.deadline(step.get("timeout"), default)
+    deadline = run.deadline(timeout, default)
     attempts = 0
     problem = ""
     delay = 0.02
@@ -101,9 +110,7 @@ def connect(scope: Scope, step: Step) -> None:
             )
     _record_retries(scope, label, attempts, problem, deadline)
     run.listened = True
-    conn = TcpConnection(sock, name, label, run)
-    scope.bind(name, conn)
-    conn.record("connect", note=_ends(sock))
+    return sock
 
 
 def _ends(sock: socket.socket) -> str:
