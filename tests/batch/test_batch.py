@@ -308,3 +308,12 @@ def test_a_sigkilled_batch_resumes_and_regrades_nothing_done(
         **{f"py-{n}": [] for n in range(6)},
         **{f"iterative-{n}": ["concurrent-10"] for n in range(2)},
     }
+    # and so the outputs an uninterrupted run writes: the gradebook from the same verdicts
+    spec = load_assignment(echo_trimmed).spec
+    lost = spec.test("concurrent-10").points
+    with (out / "gradebook.csv").open() as f:
+        scores = {row["id"]: float(row["score"]) for row in csv.DictReader(f)}
+    assert scores == {
+        **{f"py-{n}": spec.max_score for n in range(6)},
+        **{f"iterative-{n}": spec.max_score - lost for n in range(2)},
+    }
