@@ -27,6 +27,12 @@ class ProgramPlan:
             return self.build_shell
         return shlex.join(self.build) if self.build else ""
 
+    def build_argv(self) -> list[str]:
+        """The build command as argv (a spec's own command runs under sh -c); [] for none."""
+        if self.build_shell:
+            return ["sh", "-c", self.build_shell]
+        return list(self.build or ())
+
     def run_argv(self, host: str, port: int) -> list[str]:
         """The run command with {host} and {port} filled in, split like a shell would."""
         try:

@@ -324,8 +324,7 @@ class DockerSandbox:
         display = self.plan.build_display()
         if not display:
             return BuildResult(ok=True, language=self.plan.language)
-        shell = self.plan.build_shell
-        argv = ["sh", "-c", shell] if shell else list(self.plan.build or ())
+        argv = self.plan.build_argv()
         limits = self.loaded.spec.limits
         started = time.monotonic()
         outcome = self.engine.run(

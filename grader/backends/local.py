@@ -216,11 +216,7 @@ class LocalSandbox:
         display = self.plan.build_display()
         if not display:
             return BuildResult(ok=True, language=self.plan.language)
-        argv = (
-            ["sh", "-c", self.plan.build_shell]
-            if self.plan.build_shell
-            else list(self.plan.build or ())
-        )
+        argv = self.plan.build_argv()
         cap = self.loaded.spec.limits.output_cap
         started = time.monotonic()
         try:
