@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import IO, ClassVar
 
 from grader.backends.base import Backend, TestRun, describe_exit, driver_request, port_note
+from grader.backends.ports import lease_port
 from grader.capture import OutputCapture
 from grader.driver.engine import run as run_driver
 from grader.program import ProgramPlan
@@ -34,26 +33,6 @@ NOT_ISOLATED = (
     "This run used the local backend: your program ran as an ordinary process on this machine, "
     "without isolation. Use --backend docker to grade code you have not read."
 )
-
-
-def free_port() -> int:
-    """A TCP port that is free on loopback right now (the program binds it moments later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def fixed_port_turn(port: int | None) -> Iterator[None]:
-    """Hold the machine-wide turn on a fixed port (a spec's `port:`), so that its tests run one
-    at a time across threads and grader processes; a free port needs none."""
-    if port is None:
-        yield
-        return
-    path = Path(tempfile.gettempdir()) / f"socket-grader-port-{port}.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
-        yield
 
 
 def _child_env(work: Path) -> dict[str, str]:
@@ -261,10 +240,12 @@ class LocalSandbox:
 
     def run_test(self, test: TestSpec) -> TestRun:
         spec = self.loaded.spec
-        port = spec.port or free_port()
-        program = LocalProgram(self.plan.run_argv(HOST, port), self.work, spec.limits.output_cap)
         diagnostics: list[str] = []
-        with fixed_port_turn(spec.port):
+        with lease_port(spec.port) as leased:
+            port = leased
+            program = LocalProgram(
+                self.plan.run_argv(HOST, port), self.work, spec.limits.output_cap
+            )
             started = time.monotonic()
             try:
                 if spec.role == "server" and not scenario_has(test.scenario, "start"):

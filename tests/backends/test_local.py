@@ -7,14 +7,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from grader.api import check
-from grader.backends.local import LocalProgram, fixed_port_turn
+from grader.backends.local import LocalProgram
+from grader.backends.ports import lease_port
 from grader.spec import load_assignment
 
 SPEC = """\
@@ -236,27 +236,6 @@ def test_spec_files_are_placed_in_the_working_directory(tmp_path: Path) -> None:
     assert result.tests[0].status == "passed", result.tests[0].reason
 
 
-def test_tests_on_a_fixed_port_take_turns():
-    """Two holders of one fixed port never overlap (the lock also spans grader processes)."""
-    inside: list[int] = []
-    overlaps: list[int] = []
-
-    def hold() -> None:
-        with fixed_port_turn(65001):
-            inside.append(1)
-            if len(inside) > 1:
-                overlaps.append(len(inside))
-            time.sleep(0.05)
-            inside.pop()
-
-    threads = [threading.Thread(target=hold) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(5)
-    assert overlaps == [], overlaps
-
-
 UDP_SPEC = """\
 id: slow-udp
 title: Slow UDP echo
@@ -315,8 +294,6 @@ def test_fixed_port_server_without_reuseaddr_starts_again_for_the_next_test(
     tmp_path: Path,
 ) -> None:
     """The driver resets connections the program closed first, so no TIME_WAIT holds its port."""
-    from grader.backends.local import free_port  # noqa: PLC0415
-
     assignment = tmp_path / "tiny"
     assignment.mkdir()
     test = """
@@ -327,11 +304,10 @@ def test_fixed_port_server_without_reuseaddr_starts_again_for_the_next_test(
       - connect: main
       - expect_all: "hello\\n"
 """
-    spec = (
-        SPEC.format(pidfile="unused")
-        .split("tests:")[0]
-        .replace("limits:", f"port: {free_port()}\nlimits:")
-    )
+    with lease_port() as port:  # a port nothing uses; the spec then fixes it
+        pass
+    head = SPEC.format(pidfile="unused").split("tests:")[0]
+    spec = head.replace("limits:", f"port: {port}\nlimits:")
     (assignment / "assignment.yaml").write_text(
         spec + "tests:" + test.format(name="first") + test.format(name="second")
     )
