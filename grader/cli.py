@@ -13,20 +13,14 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from grader import __version__, api
-from grader.batch import DEFAULT_WORKERS, BatchReport, Outcome
+from grader.batch import DEFAULT_WORKERS
+from grader.batch_view import BatchView
 from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
-from grader.results import BatchEntry, SubmissionResult, TestResult
+from grader.results import SubmissionResult, TestResult
 from grader.validation import Check
 
 EXIT_FULL_MARKS = 0
@@ -371,108 +365,6 @@ class BatchBackend(StrEnum):
     local = "local"
 
 
-def _category(entry: BatchEntry) -> str:
-    """full, partial, zero, rejected or error: how the progress line and the summary count it."""
-    if entry.status == "infrastructure_error":
-        return "error"
-    if entry.result is None:
-        return "rejected"
-    if entry.result.full_marks:
-        return "full"
-    return "partial" if entry.result.score > 0 else "zero"
-
-
-CATEGORY_STYLE = {
-    "full": "green",
-    "partial": "yellow",
-    "zero": "red",
-    "rejected": "magenta",
-    "error": "bold red",
-}
-
-
-class _BatchView:
-    """The batch's progress on the terminal: a live bar, or one line per submission (--quiet)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.counts = dict.fromkeys(CATEGORY_STYLE, 0)
-        self.reused = 0
-        self.started = time.monotonic()
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"),
-            console=out,
-            disable=quiet,
-        )
-        self.task = self.progress.add_task("grading", total=None, rate="", counts="")
-
-    def log(self, line: str) -> None:
-        out.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
-
-    def start(self, todo: int, total: int) -> None:
-        out.print(f"{total} students, {todo} to grade (the others: graded already, or rejected)")
-        self.started = time.monotonic()
-        self.progress.update(self.task, total=todo)
-        self.progress.start()
-
-    def entry(self, outcome: Outcome) -> None:
-        category = _category(outcome.entry)
-        self.counts[category] += 1
-        if outcome.reused:
-            self.reused += 1
-            return
-        if outcome.entry.status == "rejected" and not outcome.stored:
-            return  # known from an earlier run: said then
-        if outcome.entry.status != "rejected":
-            self.progress.advance(self.task)
-        task = self.progress.tasks[0]
-        minutes = (time.monotonic() - self.started) / 60
-        self.progress.update(
-            self.task,
-            rate=f"{task.completed / minutes:.1f}/min" if minutes > 0 else "",
-            counts=" ".join(
-                f"[{style}]{name} {self.counts[name]}[/{style}]"
-                for name, style in CATEGORY_STYLE.items()
-            ),
-        )
-        line = self._line(outcome.entry)
-        if self.quiet or category in ("rejected", "error"):
-            self.progress.console.print(line, soft_wrap=True)
-
-    @staticmethod
-    def _line(entry: BatchEntry) -> str:
-        who = escape(entry.student.id)
-        if entry.result is not None:
-            return f"{who}: {entry.result.score:g}/{entry.result.max_score:g}"
-        label = "rejected" if entry.status == "rejected" else "infrastructure error"
-        style = CATEGORY_STYLE["rejected" if entry.status == "rejected" else "error"]
-        return f"{who}: [{style}]{label}[/{style}]: {escape(entry.message)}"
-
-    def stop(self) -> None:
-        self.progress.stop()
-
-    def summary(self, report: BatchReport, out_dir: Path) -> None:
-        table = Table(title="batch", title_justify="left")
-        for column in ("full", "partial", "zero", "rejected", "error", "reused", "time", "rate"):
-            table.add_column(column, justify="right")
-        minutes = report.duration / 60
-        rate = f"{report.graded / minutes:.1f}/min" if report.graded and minutes else "-"
-        table.add_row(
-            *(f"[{s}]{self.counts[c]}[/{s}]" for c, s in CATEGORY_STYLE.items()),
-            str(report.reused),
-            f"{report.duration:.0f} s",
-            rate,
-        )
-        out.print(table)
-        out.print(f"results: {escape(str(out_dir))}")
-
-
 @app.command("grade")
 def grade_batch(
     assignment: Annotated[
@@ -515,7 +407,7 @@ def grade_batch(
 ) -> None:
     """Grade a class. Exit 0: every submission graded or rejected; 3: some could not be graded."""
     signal.signal(signal.SIGTERM, _terminate)
-    view = _BatchView(quiet)
+    view = BatchView(out, quiet)
     try:
         report = api.grade_batch(
             assignment,
