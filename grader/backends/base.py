@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from grader.driver.state import ProgramState
 from grader.program import ProgramPlan
 from grader.results import BuildResult
 from grader.spec import LoadedAssignment, TestSpec
@@ -88,8 +89,9 @@ def port_note(found: int, handout: int, transport: str) -> str:
     )
 
 
-def describe_exit(exit_code: int | None, killed_by: int | None) -> str:
+def describe_exit(state: ProgramState) -> str:
     """A sentence on how the program ended, for diagnostics."""
+    killed_by = state["signal"]
     if killed_by is not None:
         try:
             name = signal.Signals(killed_by).name
@@ -105,4 +107,4 @@ def describe_exit(exit_code: int | None, killed_by: int | None) -> str:
             "SIGFPE": " (arithmetic error, e.g. division by zero)",
         }.get(name, "")
         return f"your program was killed by {name}{meaning}"
-    return f"your program exited with code {exit_code}"
+    return f"your program exited with code {state['exit_code']}"

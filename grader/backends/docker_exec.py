@@ -12,6 +12,7 @@ from contextlib import suppress
 from typing import Protocol
 
 from grader.capture import OutputCapture
+from grader.driver.state import ProgramState, program_state
 
 # Student programs, builds and the driver run as PROGRAM_USER; each container's idle main
 # process runs as IDLE_USER, so that `kill -1` as PROGRAM_USER stops every program process
@@ -130,12 +131,12 @@ class DriverPipe:
         return line
 
 
-def _state(running: bool, code: int | None) -> dict[str, int | bool | None]:
+def _state(running: bool, code: int | None) -> ProgramState:
     if running or code is None:
-        return {"running": running, "exit_code": None, "signal": None}
+        return program_state(running)
     if 128 < code <= 128 + 64:  # the engine reports a death by signal N as 128 + N
-        return {"running": False, "exit_code": None, "signal": code - 128}
-    return {"running": False, "exit_code": code, "signal": None}
+        return program_state(False, signal=code - 128)
+    return program_state(False, exit_code=code)
 
 
 class DockerProgram:
@@ -167,7 +168,7 @@ class DockerProgram:
         self._reader = threading.Thread(target=self._pump, args=(self.stream,), daemon=True)
         self._reader.start()
 
-    def stop(self) -> dict[str, int | bool | None]:
+    def stop(self) -> ProgramState:
         if self.exec_id is not None and self.state()["running"]:
             self.stopped_by_us = True
             self.signal_all("TERM")
@@ -179,12 +180,12 @@ class DockerProgram:
         self.stop()
         self.start()
 
-    def state(self) -> dict[str, int | bool | None]:
+    def state(self) -> ProgramState:
         if self.exec_id is None:
-            return {"running": False, "exit_code": None, "signal": None}
+            return program_state(False)
         return _state(*self.engine.exec_state(self.exec_id))
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+    def wait_exit(self, timeout: float) -> ProgramState:
         if self.exec_id is not None:
             self.engine.wait_exec(self.exec_id, timeout)
         return self.state()

@@ -512,8 +512,8 @@ class DockerSandbox:
         found: list[str] = []
         state = program.state()
         if program.exec_id is not None and not state["running"] and not program.stopped_by_us:
-            code, sig = state["exit_code"], state["signal"]
-            if oom and sig == 9:
+            code = state["exit_code"]
+            if oom and state["signal"] == 9:
                 found.append(f"killed: out of memory ({limits.memory_mb} MiB)")
                 oom = False
             elif code in (126, 127):
@@ -522,12 +522,7 @@ class DockerSandbox:
                     + program.stderr.tail().decode(errors="replace").strip()[-300:]
                 )
             else:
-                found.append(
-                    describe_exit(
-                        code if isinstance(code, int) else None,
-                        sig if isinstance(sig, int) else None,
-                    )
-                )
+                found.append(describe_exit(state))
         elif state["running"] and spec.role == "server":
             found += wrong_port_diagnostics(
                 probe.sockets, port, spec.transport, remote_client=self.remote_client

@@ -19,6 +19,7 @@ from grader.backends.base import Backend, TestRun, describe_exit, driver_request
 from grader.backends.ports import lease_port
 from grader.capture import OutputCapture
 from grader.driver.engine import run as run_driver
+from grader.driver.state import ProgramState, from_wait_status, program_state
 from grader.program import ProgramPlan
 from grader.results import BuildResult
 from grader.scenario import scenario_has
@@ -82,7 +83,7 @@ class LocalProgram:
         for reader in self._readers:
             reader.start()
 
-    def stop(self) -> dict[str, int | bool | None]:
+    def stop(self) -> ProgramState:
         if self.proc is not None and self.proc.poll() is None:
             self.stopped_by_us = True
             self._signal_group(signal.SIGTERM)
@@ -95,17 +96,12 @@ class LocalProgram:
         self.stop()
         self.start()
 
-    def state(self) -> dict[str, int | bool | None]:
+    def state(self) -> ProgramState:
         if self.proc is None:
-            return {"running": False, "exit_code": None, "signal": None}
-        code = self.proc.poll()
-        if code is None:
-            return {"running": True, "exit_code": None, "signal": None}
-        if code < 0:
-            return {"running": False, "exit_code": None, "signal": -code}
-        return {"running": False, "exit_code": code, "signal": None}
+            return program_state(False)
+        return from_wait_status(self.proc.poll())
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+    def wait_exit(self, timeout: float) -> ProgramState:
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
@@ -279,12 +275,7 @@ class LocalSandbox:
             found.append(program.start_error)
         state = program.state()
         if program.proc is not None and not state["running"] and not program.stopped_by_us:
-            code, sig = state["exit_code"], state["signal"]
-            found.append(
-                describe_exit(
-                    code if isinstance(code, int) else None, sig if isinstance(sig, int) else None
-                )
-            )
+            found.append(describe_exit(state))
         elif program.proc is not None:
             sockets = listening_sockets_of_group(program.proc.pid)
             found += wrong_port_diagnostics(sockets, port, self.loaded.spec.transport)

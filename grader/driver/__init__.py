@@ -86,6 +86,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .engine import run
+from .state import ProgramState
 
 
 class Control(Protocol):
@@ -94,16 +95,16 @@ class Control(Protocol):
     def start(self) -> None:
         """Start the program (a no-op if it is already running)."""
 
-    def stop(self) -> dict[str, int | bool | None]:
+    def stop(self) -> ProgramState:
         """Stop the program (SIGTERM, then SIGKILL); return its state."""
 
     def restart(self) -> None:
         """Stop the program and start it again with the same port."""
 
-    def state(self) -> dict[str, int | bool | None]:
-        """{"running": bool, "exit_code": int | None, "signal": int | None}."""
+    def state(self) -> ProgramState:
+        """Whether the program runs and, if not, how it ended."""
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+    def wait_exit(self, timeout: float) -> ProgramState:
         """Wait up to timeout seconds for the program to exit; return its state."""
 
     def write_stdin(self, data: bytes, close: bool) -> None:

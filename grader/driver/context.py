@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .state import ProgramState
 from .transcript import Transcript
 from .verdict import Verdict, error, seconds
 
@@ -151,14 +152,12 @@ class Run:
             except Exception as e:
                 raise error(f"the grader could not {what}: {e}") from e
 
-    def program_state(self, wait: float = 0.0) -> dict[str, Any] | None:
+    def program_state(self, wait: float = 0.0) -> ProgramState | None:
         """The program's state, or None when the sandbox cannot tell; ``wait`` gives a program
         that is exiting this long to finish."""
 
-        def read() -> dict[str, Any]:
-            if wait > 0:
-                return dict(self.control.wait_exit(wait))
-            return dict(self.control.state())
+        def read() -> ProgramState:
+            return self.control.wait_exit(wait) if wait > 0 else self.control.state()
 
         try:
             return self.control_call("read the program's state", read)

@@ -179,7 +179,7 @@ def _await_matches(
         polls += 1
         if polls % STATE_EVERY == 0:
             state = run.program_state()
-            if state is not None and not state.get("running"):
+            if state is not None and not state["running"]:
                 ended = True
                 pause(run.abort, min(0.1, max(deadline.remaining(), 0.0)))
                 continue

@@ -210,7 +210,7 @@ def _annotate(run: Run, verdict: Verdict) -> None:
     ended a connection, it gets a moment to finish exiting.
     """
     state = run.program_state(wait=EXIT_GRACE if run.peer_ended else 0.0)
-    if state is None or state.get("running"):
+    if state is None or state["running"]:
         return
     verdict.detail += f" — the program {exit_text(state, perfect=True)}"
     run.transcript.record("program", "process", note=exit_text(state))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from . import durations
 from .context import Run, Scope, Step
 from .netio import pause
 from .payload import materialise, substitute
+from .state import ProgramState
 from .verdict import Verdict, comparison, error, exit_text, plural, quote
 
 PROGRAM = "program"  # the transcript's connection name for what happens to the program
@@ -21,11 +21,11 @@ def _record(run: Run, note: str) -> None:
     run.transcript.record(PROGRAM, "process", note=note)
 
 
-def _end_note(state: dict[str, Any]) -> str:
+def _end_note(state: ProgramState) -> str:
     """How the program ended, for a "process" event: 'exited with code 1'."""
-    if state.get("signal") is not None:
+    if state["signal"] is not None:
         return f"killed by signal {state['signal']}"
-    if state.get("exit_code") is not None:
+    if state["exit_code"] is not None:
         return f"exited with code {state['exit_code']}"
     return "not running"
 
@@ -46,14 +46,14 @@ def restart(scope: Scope, step: Step) -> None:
 
 def stop(scope: Scope, step: Step) -> None:
     run = scope.run
-    state = dict(run.control_call("stop the program", run.control.stop))
+    state = run.control_call("stop the program", run.control.stop)
     _record(run, f"stopped ({_end_note(state)})")
 
 
 def expect_running(scope: Scope, step: Step) -> None:
     run = scope.run
-    state = dict(run.control_call("read the program's state", run.control.state))
-    if not state.get("running"):
+    state = run.control_call("read the program's state", run.control.state)
+    if not state["running"]:
         _record(run, _end_note(state))
         ended = exit_text(state)
         detail = "the program is not running" + (
@@ -69,11 +69,11 @@ def expect_exit(scope: Scope, step: Step) -> None:
         raise error(f"expect_exit takes an exit code, 'any' or 'nonzero', not {want!r}")
     deadline = run.deadline(step.get("timeout"))
 
-    def wait() -> dict[str, Any]:
-        return dict(run.control.wait_exit(max(deadline.remaining(), 0.0)))
+    def wait() -> ProgramState:
+        return run.control.wait_exit(max(deadline.remaining(), 0.0))
 
     state = run.control_call("wait for the program to exit", wait)
-    if state.get("running"):
+    if state["running"]:
         detail = f"waited {deadline.waited()} for the program to exit; it is still running"
         run.transcript.record(PROGRAM, "timeout", note=detail)
         raise Verdict("timeout", detail)
@@ -81,10 +81,10 @@ def expect_exit(scope: Scope, step: Step) -> None:
     if want == "any":
         return
     if want == "nonzero":
-        if state.get("exit_code") == 0:
+        if state["exit_code"] == 0:
             raise Verdict("failed", "the program exited with code 0, expected a failure (nonzero)")
         return
-    if state.get("exit_code") != want or state.get("signal") is not None:
+    if state["exit_code"] != want or state["signal"] is not None:
         raise Verdict("failed", f"the program {exit_text(state)}, expected exit code {want}")
 
 
@@ -130,7 +130,7 @@ def expect_output(scope: Scope, step: Step) -> None:
         raise error(f"expect_output's stream must be stdout or stderr, not {stream!r}")
     check, awaited, unmet = _output_check(text, step.get("match") or "contains")
     deadline = run.deadline(step.get("timeout"))
-    exited: dict[str, Any] | None = None
+    exited: ProgramState | None = None
     polls = 0
     while True:
         out = bytes(
@@ -157,7 +157,7 @@ def expect_output(scope: Scope, step: Step) -> None:
         polls += 1
         if polls % STATE_EVERY == 0:
             state = run.program_state()
-            if state is not None and not state.get("running"):
+            if state is not None and not state["running"]:
                 exited = state
                 _record(run, _end_note(state))
                 pause(run.abort, min(0.1, max(deadline.remaining(), 0.0)))

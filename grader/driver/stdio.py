@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from .engine import run
+from .state import ProgramState, program_state
 
 if TYPE_CHECKING:
     from . import Control
@@ -20,6 +21,18 @@ CALLS = ("start", "stop", "restart", "state", "wait_exit", "write_stdin", "outpu
 
 class ControlChannelError(Exception):
     """The other side of the protocol refused a call, answered nonsense or went away."""
+
+
+def _state(value: Any) -> ProgramState:
+    """A program state as the grader sent it, checked: a malformed one is a channel error."""
+    if not isinstance(value, dict) or not isinstance(value.get("running"), bool):
+        raise ControlChannelError(f"malformed program state: {value!r}")
+    code, killed_by = value.get("exit_code"), value.get("signal")
+    return program_state(
+        value["running"],
+        code if isinstance(code, int) else None,
+        killed_by if isinstance(killed_by, int) else None,
+    )
 
 
 def _encode(value: Any) -> Any:
@@ -76,17 +89,17 @@ class JsonLinesControl:
     def start(self) -> None:
         self._call("start")
 
-    def stop(self) -> dict[str, int | bool | None]:
-        return dict(self._call("stop"))
+    def stop(self) -> ProgramState:
+        return _state(self._call("stop"))
 
     def restart(self) -> None:
         self._call("restart")
 
-    def state(self) -> dict[str, int | bool | None]:
-        return dict(self._call("state"))
+    def state(self) -> ProgramState:
+        return _state(self._call("state"))
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
-        return dict(self._call("wait_exit", timeout=timeout))
+    def wait_exit(self, timeout: float) -> ProgramState:
+        return _state(self._call("wait_exit", timeout=timeout))
 
     def write_stdin(self, data: bytes, close: bool) -> None:
         self._call("write_stdin", data=_encode(data), close=close)

@@ -7,12 +7,12 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from typing import Any
 
 from .connection import Listener, TcpConnection, tcp_connection
 from .context import Deadline, Scope, Step
 from .netio import Poller, pause, resolve, show
 from .payload import fragments, materialise
+from .state import ProgramState
 from .verdict import Verdict, error, failed, plural, seconds, timed_out
 
 PENDING = -1  # our deadline passed while a connect was still pending
@@ -94,7 +94,7 @@ def dial(scope: Scope, label: str, timeout: float | None) -> socket.socket:
             raise timed_out(f"waited {deadline.waited()} to connect to {target}: no answer")
         attempts += 1
         state = run.program_state()
-        if state is not None and not state.get("running"):
+        if state is not None and not state["running"]:
             _record_retries(scope, label, attempts, problem, deadline)
             when = "and no longer listens on" if run.listened else "before it listened on"
             raise Verdict("failed", _gone(state, f"{when} port {settings.port}"))
@@ -237,7 +237,7 @@ def accept(scope: Scope, step: Step) -> None:
         if accepted is not None:
             break
         state = run.program_state()
-        if state is not None and not state.get("running"):
+        if state is not None and not state["running"]:
             accepted = listener.accept(time.monotonic())  # it may have connected, then exited
             if accepted is not None:
                 break
@@ -252,11 +252,11 @@ def accept(scope: Scope, step: Step) -> None:
     conn.record("accept", note=f"from {show(peer)}")
 
 
-def _gone(state: dict[str, Any], clause: str) -> str:
+def _gone(state: ProgramState, clause: str) -> str:
     """The program's end in the words of the brief: 'the program exited (code 1) <clause>'."""
-    if state.get("signal") is not None:
+    if state["signal"] is not None:
         return f"the program was killed by signal {state['signal']} {clause}"
-    if state.get("exit_code") is not None:
+    if state["exit_code"] is not None:
         return f"the program exited (code {state['exit_code']}) {clause}"
     return f"the program stopped {clause}"
 

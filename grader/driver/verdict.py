@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .state import ProgramState
 
 # Reasons quote at most this many bytes of data; the comparison carries the longer preview.
 QUOTE_BYTES = 40
@@ -130,15 +133,15 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def exit_text(state: dict[str, Any], *, perfect: bool = False) -> str:
+def exit_text(state: ProgramState, *, perfect: bool = False) -> str:
     """How the program ended, as words after "the program": 'exited with code 1'.
 
     ``perfect`` gives the past perfect for a reason's aside: 'had exited with code 1'.
     """
-    if state.get("signal") is not None:
+    if state["signal"] is not None:
         verb = "had been killed" if perfect else "was killed"
         return f"{verb} by signal {state['signal']}"
-    if state.get("exit_code") is not None:
+    if state["exit_code"] is not None:
         verb = "had exited" if perfect else "exited"
         return f"{verb} with code {state['exit_code']}"
     return "was not running" if perfect else "is not running"

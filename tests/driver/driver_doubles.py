@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.driver.state import ProgramState, from_wait_status, program_state
+
 HOST = "127.0.0.1"
 Handler = Callable[[socket.socket], None]
 
@@ -195,7 +197,7 @@ class FakeControl:
             if self.on_start is not None:
                 self.on_start()
 
-    def stop(self) -> dict[str, int | bool | None]:
+    def stop(self) -> ProgramState:
         self.calls.append("stop")
         if self.running:
             self.running, self.exit_code, self.signal = False, None, 15
@@ -206,10 +208,10 @@ class FakeControl:
         self.stop()
         self.start()
 
-    def state(self) -> dict[str, int | bool | None]:
-        return {"running": self.running, "exit_code": self.exit_code, "signal": self.signal}
+    def state(self) -> ProgramState:
+        return program_state(self.running, self.exit_code, self.signal)
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+    def wait_exit(self, timeout: float) -> ProgramState:
         self.calls.append("wait_exit")
         end = time.monotonic() + timeout
         while self.running and time.monotonic() < end:
@@ -272,7 +274,7 @@ class SubprocessControl:
         while chunk := stream.read1(65536):
             into.extend(chunk)
 
-    def stop(self) -> dict[str, int | bool | None]:
+    def stop(self) -> ProgramState:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -293,15 +295,12 @@ class SubprocessControl:
         self.stop()
         self.start()
 
-    def state(self) -> dict[str, int | bool | None]:
-        code = None if self.proc is None else self.proc.poll()
-        if self.proc is None or code is None:
-            return {"running": self.proc is not None, "exit_code": None, "signal": None}
-        if code < 0:
-            return {"running": False, "exit_code": None, "signal": -code}
-        return {"running": False, "exit_code": code, "signal": None}
+    def state(self) -> ProgramState:
+        if self.proc is None:
+            return program_state(False)
+        return from_wait_status(self.proc.poll())
 
-    def wait_exit(self, timeout: float) -> dict[str, int | bool | None]:
+    def wait_exit(self, timeout: float) -> ProgramState:
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
