@@ -149,7 +149,13 @@ def _grade_item(
             result = grade(
                 loaded, sub, backend, rerun_command=_rerun(loaded, sub.path, backend.name)
             )
-            return _entry(item, "graded", result=result)
+            if not result.grader_errors:
+                return _entry(item, "graded", result=result)
+            failed = result.grader_errors[0]
+            more = len(result.grader_errors) - 1
+            problem = f"the grader could not run test {failed.name}: {failed.reason}" + (
+                f" (and {more} more)" if more else ""
+            )
         except SubmissionError as e:
             return _entry(item, "rejected", str(e))
         except BackendError as e:

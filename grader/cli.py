@@ -172,8 +172,19 @@ def check(
         write_html(result, report)
         out.print(f"report: {report}")
     selected = [t for t in result.tests if not test or t.name in test]
+    if broken := [t for t in selected if t.status == "error"]:
+        err.print(
+            f"[red]grader error[/red]: the grader could not run {_names(broken)} (twice); "
+            "that is no verdict on the program. The reasons are above and in the report."
+        )
+        raise typer.Exit(EXIT_INFRASTRUCTURE)
     passed = result.build.ok and all(t.status == "passed" for t in selected)
     raise typer.Exit(EXIT_FULL_MARKS if passed else EXIT_POINTS_LOST)
+
+
+def _names(tests: list[TestResult]) -> str:
+    names = ", ".join(escape(t.name) for t in tests)
+    return f"test {names}" if len(tests) == 1 else f"tests {names}"
 
 
 @app.command("list")

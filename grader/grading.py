@@ -95,6 +95,13 @@ def _skipped(test: TestSpec, reason: str, rerun: str) -> TestResult:
     )
 
 
+def _rerun_note(test: str, reason: str, status: str) -> str:
+    said = f"the grader failed to run test {test} ({reason}) and ran it again"
+    if status == "error":
+        return f"{said}; it failed again: this is not a verdict on your program"
+    return f"{said}: this time it {status}"
+
+
 def _python2_note(submission: Submission, results: list[TestResult]) -> str | None:
     if not any(b"SyntaxError" in r.stderr_tail for r in results):
         return None
@@ -148,6 +155,10 @@ def grade(
                 result = _skipped(test, "not selected (--test)", rerun)
             else:
                 result = test_result(test, sandbox.run_test(test), rerun)
+                if result.status == "error":  # the grader's failure: often passing, run again
+                    first = result.reason
+                    result = test_result(test, sandbox.run_test(test), rerun)
+                    notes.append(_rerun_note(test.name, first, result.status))
             results.append(result)
             if on_test:
                 on_test(result)

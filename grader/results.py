@@ -132,6 +132,12 @@ class SubmissionResult(_Model):
     def full_marks(self) -> bool:
         return all(t.status == "passed" for t in self.tests)
 
+    @property
+    def grader_errors(self) -> list[TestResult]:
+        """The tests the grader itself failed to run (status "error"): no verdict on the
+        program, so no grade to record."""
+        return [t for t in self.tests if t.status == "error"]
+
 
 class Student(_Model):
     """Who a submission belongs to, as recovered from file names and the roster."""

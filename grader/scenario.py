@@ -15,9 +15,11 @@ stdlib-only driver (``grader/driver``), which executes them. Text payloads may u
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,7 +29,27 @@ from pydantic import (
     PositiveFloat,
     PositiveInt,
     Tag,
+    model_validator,
 )
+
+
+def compile_pattern(source: str) -> re.Pattern[str]:
+    """The regular expression as the driver will compile it, with {client} and {iteration}
+    standing for a number; a spec error (ValueError) when it is invalid."""
+    probe = source.replace("{client}", "0").replace("{iteration}", "0")
+    try:
+        return re.compile(probe)
+    except re.error as e:
+        raise ValueError(f"the regular expression /{source}/ is invalid: {e}") from e
+
+
+def _valid_regex(source: str | None) -> str | None:
+    if source is not None:
+        compile_pattern(source)
+    return source
+
+
+Regex = Annotated[str, AfterValidator(_valid_regex)]
 
 
 def _default_conn(value: Any) -> Any:
@@ -150,7 +172,7 @@ class ExpectLine(_Read):
 class ExpectRegex(_Read):
     """Receive until the bytes received match the regular expression, anchored at the start."""
 
-    expect_regex: str
+    expect_regex: Regex
     flags: list[Literal["IGNORECASE", "MULTILINE", "DOTALL"]] = Field(
         default_factory=list, description="Python re flags."
     )
@@ -304,7 +326,7 @@ class ExpectDatagram(_Model):
     """Receive one datagram from the program's address and compare it (exactly or by regex)."""
 
     expect_datagram: Payload | None = Field(description="The exact datagram; null with regex.")
-    regex: str | None = Field(
+    regex: Regex | None = Field(
         default=None, description="Instead of exact bytes: a full-match regex."
     )
     conn: ConnName
@@ -382,6 +404,18 @@ class ExpectOutput(_Model):
     )
     timeout: Timeout
 
+    @model_validator(mode="after")
+    def _regex_compiles(self) -> ExpectOutput:
+        if self.match == "regex":
+            compile_pattern(self.expect_output)
+        return self
+
+
+def _durations_pattern(source: str) -> str:
+    if "value" not in compile_pattern(source).groupindex:
+        raise ValueError(f"the pattern /{source}/ needs a group named 'value' (?P<value>...)")
+    return source
+
 
 class DurationBounds(_Model):
     """Bounds in seconds for one duration the program printed."""
@@ -402,7 +436,7 @@ class ExpectDurations(_Model):
     output holds enough matches.
     """
 
-    expect_durations: str = Field(
+    expect_durations: Annotated[str, AfterValidator(_durations_pattern)] = Field(
         description="Regular expression (re.MULTILINE); the group named 'value' is the number, "
         "an optional group 'unit' its unit. An alternative without 'value' matches an entry "
         "that must show no duration (e.g. '|(?P<lost>Request timed out)')."

@@ -221,7 +221,8 @@ def format_validation_error(source: Path, error: ValidationError, data: object) 
     lines = []
     seen = set()
     for err in error.errors():
-        line = f"{source}: {_format_location(err['loc'], data)}: {err['msg']}"
+        message = err['msg'].removeprefix("Value error, ")
+        line = f"{source}: {_format_location(err['loc'], data)}: {message}"
         if line not in seen:
             seen.add(line)
             lines.append(line)

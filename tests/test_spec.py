@@ -127,3 +127,36 @@ def test_files_folder_must_exist(tmp_path: Path) -> None:
     text = MINIMAL.format(id="tiny").replace("tests:", "files: pages\ntests:")
     with pytest.raises(SpecError, match="files: 'pages' is not a folder next to the spec"):
         load_assignment(write_spec(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("step", "where", "problem"),
+    [
+        ('      - expect_regex: "(unclosed"', "scenario[2].expect_regex", "/(unclosed/ is invalid"),
+        (
+            '      - expect_output: "[a-"\n        match: regex',
+            "scenario[2].expect_output",
+            "/[a-/ is invalid",
+        ),
+        (
+            '      - expect_durations: "rtt (\\\\d+)"\n        expected: [{max: 1}]',
+            "scenario[2].expect_durations.expect_durations",
+            "needs a group named 'value'",
+        ),
+    ],
+)
+def test_an_invalid_regular_expression_is_a_spec_error(
+    tmp_path: Path, step: str, where: str, problem: str
+) -> None:
+    """Found when the spec loads, not as a grader error in every student's report."""
+    text = MINIMAL.format(id="tiny").replace('      - expect: "hi\\n"', step)
+    with pytest.raises(SpecError) as info:
+        load_assignment(write_spec(tmp_path, text))
+    assert f"tests[one].{where}" in str(info.value) and problem in str(info.value), info.value
+
+
+def test_placeholders_in_a_regular_expression_are_allowed(tmp_path: Path) -> None:
+    text = MINIMAL.format(id="tiny").replace(
+        '      - expect: "hi\\n"', '      - expect_regex: "client {client}: \\\\d{2}"'
+    )
+    assert load_assignment(write_spec(tmp_path, text)).spec.tests[0].scenario[2]
