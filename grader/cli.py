@@ -172,7 +172,7 @@ def check(
         write_html(result, report)
         out.print(f"report: {report}")
     selected = [t for t in result.tests if not test or t.name in test]
-    if broken := [t for t in selected if t.status == "error"]:
+    if broken := [t for t in result.grader_errors if not test or t.name in test]:
         err.print(
             f"[red]grader error[/red]: the grader could not run {_names(broken)} (twice); "
             "that is no verdict on the program. The reasons are above and in the report."

@@ -90,11 +90,17 @@ class PortLeases:
             raise
         return True
 
-    def _release(self, port: int) -> None:
+    def _unlock_byte(self, port: int) -> None:
+        fcntl.lockf(self._lock_fd(), fcntl.LOCK_UN, 1, port)
+
+    def _forget(self, port: int) -> None:
         with self._changed:
-            fcntl.lockf(self._lock_fd(), fcntl.LOCK_UN, 1, port)
             self._held.discard(port)
             self._changed.notify_all()
+
+    def _release(self, port: int) -> None:
+        self._unlock_byte(port)
+        self._forget(port)
 
     @contextmanager
     def free(self) -> Iterator[int]:
@@ -108,7 +114,7 @@ class PortLeases:
                 if bindable(port):
                     self._held.add(port)
                     break
-                fcntl.lockf(self._lock_fd(), fcntl.LOCK_UN, 1, port)
+                self._unlock_byte(port)
             else:
                 raise NoFreePortError(
                     f"no free port between {self.candidates.start} and {self.candidates.stop - 1}"
@@ -130,9 +136,7 @@ class PortLeases:
             # threads from releasing theirs.
             self._lock_byte(port, wait=True)
         except BaseException:
-            with self._changed:
-                self._held.discard(port)
-                self._changed.notify_all()
+            self._forget(port)
             raise
         try:
             yield port
