@@ -14,6 +14,7 @@ from grader.backends.base import Backend, TestRun
 from grader.backends.local import NOT_ISOLATED
 from grader.program import plan_program
 from grader.results import BuildResult, Comparison, Event, SubmissionResult, TestResult
+from grader.scenario import step_at
 from grader.spec import LoadedAssignment, TestSpec
 from grader.submission import Submission, detect_language
 
@@ -57,6 +58,13 @@ def _comparison(raw: dict[str, Any] | None) -> Comparison | None:
     )
 
 
+def _hint(test: TestSpec, path: str | None) -> str | None:
+    """The failed step's own hint when it has one (chosen by the check that failed), else the
+    test's."""
+    step = step_at(test.scenario, path) if path else None
+    return (step.hint if step is not None else None) or test.hint
+
+
 def test_result(test: TestSpec, run: TestRun, rerun: str) -> TestResult:
     """The verdict on one test from what the backend observed."""
     driver = run.driver
@@ -76,7 +84,7 @@ def test_result(test: TestSpec, run: TestRun, rerun: str) -> TestResult:
         stderr_tail=run.stderr,
         output_truncated=run.output_truncated,
         diagnostics=run.diagnostics,
-        hint=None if passed else test.hint,
+        hint=None if passed else _hint(test, driver.get("step")),
         duration=run.duration,
         rerun=rerun,
     )

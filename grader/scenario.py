@@ -71,6 +71,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Step(_Model):
+    """What every step has besides its action and options."""
+
+    hint: str | None = Field(
+        default=None,
+        description="Advice shown when this step's check fails, instead of the test's hint: "
+        "a hint chosen by the check that failed (a wrong status line is explained as one in "
+        "every test).",
+    )
+
+
 class Hex(_Model):
     """Bytes written in hexadecimal, for payloads that are not text."""
 
@@ -117,14 +128,14 @@ Timeout = Annotated[
 # --- TCP ---------------------------------------------------------------------------------------
 
 
-class Connect(_Model):
+class Connect(_Step):
     """Open a TCP connection to the program, retrying until it listens or the deadline passes."""
 
     connect: ConnName
     timeout: Timeout
 
 
-class Send(_Model):
+class Send(_Step):
     """Send bytes on a connection, in one write or in fragments with gaps."""
 
     send: Payload
@@ -146,7 +157,7 @@ class Send(_Model):
     timeout: Timeout
 
 
-class _Read(_Model):
+class _Read(_Step):
     conn: ConnName
     timeout: Timeout
     read_size: PositiveInt = Field(
@@ -207,32 +218,32 @@ class ExpectEof(_Read):
     expect_eof: ConnName
 
 
-class ExpectSilence(_Model):
+class ExpectSilence(_Step):
     """Nothing arrives on the connection for this many seconds (an EOF is a failure too)."""
 
     expect_silence: PositiveFloat
     conn: ConnName
 
 
-class HalfClose(_Model):
+class HalfClose(_Step):
     """``shutdown(SHUT_WR)``: tell the peer we send no more, keep reading."""
 
     half_close: ConnName
 
 
-class Close(_Model):
+class Close(_Step):
     """Close the connection normally."""
 
     close: ConnName
 
 
-class Reset(_Model):
+class Reset(_Step):
     """Abort the connection with a RST (``SO_LINGER`` 0 then close)."""
 
     reset: ConnName
 
 
-class HttpGet(_Model):
+class HttpGet(_Step):
     """GET a path with Python's http.client on a connection of its own, and check the response.
 
     Connects like ``connect`` (retrying while the program does not listen yet), sends
@@ -260,7 +271,7 @@ class HttpGet(_Model):
     timeout: Timeout
 
 
-class Sleep(_Model):
+class Sleep(_Step):
     """Do nothing for this many seconds (an idle client)."""
 
     sleep: Annotated[float, Field(ge=0)]
@@ -269,13 +280,13 @@ class Sleep(_Model):
 # --- Reference server side (client assignments) -----------------------------------------------
 
 
-class Listen(_Model):
+class Listen(_Step):
     """Listen for TCP connections on the run's port (the port given to the student client)."""
 
     listen: ConnName = Field(description="Name of the listening socket.")
 
 
-class Accept(_Model):
+class Accept(_Step):
     """Accept one connection on a listening socket and name it."""
 
     accept: ConnName = Field(description="Name given to the accepted connection.")
@@ -286,7 +297,7 @@ class Accept(_Model):
 # --- UDP -------------------------------------------------------------------------------------
 
 
-class UdpBind(_Model):
+class UdpBind(_Step):
     """Create a UDP socket: on an ephemeral port (to talk to a server) or on the run's port."""
 
     udp_bind: ConnName
@@ -296,7 +307,7 @@ class UdpBind(_Model):
     )
 
 
-class SendTo(_Model):
+class SendTo(_Step):
     """Send one datagram."""
 
     sendto: Payload
@@ -308,7 +319,7 @@ class SendTo(_Model):
     )
 
 
-class Echo(_Model):
+class Echo(_Step):
     """Send the last datagram this socket received back to its sender, transformed.
 
     The reference server of a protocol whose replies depend on the request (a ping carries its
@@ -322,7 +333,7 @@ class Echo(_Model):
     timeout: Timeout
 
 
-class ExpectDatagram(_Model):
+class ExpectDatagram(_Step):
     """Receive one datagram from the program's address and compare it (exactly or by regex)."""
 
     expect_datagram: Payload | None = Field(description="The exact datagram; null with regex.")
@@ -333,14 +344,14 @@ class ExpectDatagram(_Model):
     timeout: Timeout
 
 
-class ExpectNoDatagram(_Model):
+class ExpectNoDatagram(_Step):
     """No datagram arrives within this many seconds."""
 
     expect_no_datagram: PositiveFloat
     conn: ConnName
 
 
-class CountDatagrams(_Model):
+class CountDatagrams(_Step):
     """Count the datagrams that arrive during a window; the count must lie in [min, max]."""
 
     count_datagrams: PositiveFloat = Field(description="Window in seconds.")
@@ -352,38 +363,38 @@ class CountDatagrams(_Model):
 # --- The program -----------------------------------------------------------------------------
 
 
-class Start(_Model):
+class Start(_Step):
     """Start the student program (implicit before a server test's first step)."""
 
     start: None = None
 
 
-class Restart(_Model):
+class Restart(_Step):
     """Stop the program (SIGTERM, then SIGKILL) and start it again on the same port."""
 
     restart: None = None
 
 
-class Stop(_Model):
+class Stop(_Step):
     """Stop the program (SIGTERM, then SIGKILL after a grace period)."""
 
     stop: None = None
 
 
-class ExpectRunning(_Model):
+class ExpectRunning(_Step):
     """The program is still running."""
 
     expect_running: None = None
 
 
-class ExpectExit(_Model):
+class ExpectExit(_Step):
     """Wait for the program to exit and check its exit code."""
 
     expect_exit: int | Literal["any", "nonzero"]
     timeout: Timeout
 
 
-class Stdin(_Model):
+class Stdin(_Step):
     """Write to the program's standard input."""
 
     stdin: Payload
@@ -392,7 +403,7 @@ class Stdin(_Model):
     )
 
 
-class ExpectOutput(_Model):
+class ExpectOutput(_Step):
     """Wait until the program's output satisfies the check, or the deadline passes."""
 
     expect_output: str
@@ -424,7 +435,7 @@ class DurationBounds(_Model):
     max: PositiveFloat | None = Field(default=None, description="At most (s).")
 
 
-class ExpectDurations(_Model):
+class ExpectDurations(_Step):
     """Check the durations the program printed (round-trip times, say) against bounds in
     seconds, whatever unit it printed them in.
 
@@ -456,7 +467,7 @@ class ExpectDurations(_Model):
 # --- Structure --------------------------------------------------------------------------------
 
 
-class Parallel(_Model):
+class Parallel(_Step):
     """Run the steps in N concurrent clients that start together (a barrier).
 
     Connection names are private to each client; ``{client}`` in text payloads is its index.
@@ -466,21 +477,21 @@ class Parallel(_Model):
     clients: Annotated[int, Field(ge=2, le=256)]
 
 
-class Barrier(_Model):
+class Barrier(_Step):
     """Inside ``parallel``: wait until every client reaches this point."""
 
     barrier: None = None
     timeout: Timeout
 
 
-class Repeat(_Model):
+class Repeat(_Step):
     """Run the steps several times; ``{iteration}`` in text payloads is the index."""
 
     repeat: list[Step] = Field(min_length=1)
     times: Annotated[int, Field(ge=1, le=10000)]
 
 
-STEP_TYPES: dict[str, type[_Model]] = {
+STEP_TYPES: dict[str, type[_Step]] = {
     "connect": Connect,
     "send": Send,
     "expect": Expect,
@@ -621,3 +632,23 @@ def scenario_has(steps: list[Step], kind: str) -> bool:
         if isinstance(step, Repeat) and scenario_has(step.repeat, kind):
             return True
     return False
+
+
+def step_at(steps: list[Step], path: str) -> Step | None:
+    """The step at a driver result's path ("3", "0.client 3.4", "1.iteration 7.0"), or None."""
+    found: Step | None = None
+    current: list[Step] | None = steps
+    for part in path.split("."):
+        if part.startswith(("client ", "iteration ")):
+            continue
+        if current is None or not part.isdigit() or int(part) >= len(current):
+            return None
+        found = current[int(part)]
+        current = (
+            found.parallel
+            if isinstance(found, Parallel)
+            else found.repeat
+            if isinstance(found, Repeat)
+            else None
+        )
+    return found
