@@ -74,6 +74,9 @@ class TestResult(_Model):
     visibility: Visibility = Field(description="Who sees the details of this test.")
     points: float = Field(ge=0, description="Points earned.")
     max_points: float = Field(ge=0, description="Points available.")
+    extra_credit: bool = Field(
+        default=False, description="Bonus points: not counted in the submission's maximum."
+    )
     status: Status = Field(description="passed, failed, error, timeout or skipped.")
     reason: str = Field(default="", description="One line: why it did not pass.")
     failed_step: str | None = Field(

@@ -199,7 +199,7 @@ summary: >-
 role: {role}                        # what the student writes: server | client
 transport: {transport}                     # tcp | udp
 # port: 12000                       # a fixed port the handout prescribes (default: a free port)
-# port_discovery: true              # servers: find the port a program hardcodes, note it
+# port_discovery: false             # servers: a hardcoded port is found by default; off
 # topology: shared                  # docker: clients that hardcode localhost
 # files: files                      # a folder placed in the program's working directory
 languages:

@@ -82,6 +82,17 @@ class TestSpec(_Model):
         "details once the due date has passed.",
     )
     hint: str | None = Field(default=None, description="Advice shown when the test fails.")
+    extra_credit: bool = Field(
+        default=False,
+        description="Bonus points above the maximum (e.g. the textbook's optional exercise): "
+        "not counted in the maximum score, earned on top of it.",
+    )
+    port_discovery: bool | None = Field(
+        default=None,
+        description="Server assignments: false makes this test talk to the program only on the "
+        "port it was given (a test of taking the port from the command line); null follows the "
+        "assignment's port_discovery.",
+    )
     scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
     impair: Impairment | None = Field(
         default=None,
@@ -119,11 +130,12 @@ class Assignment(_Model):
         description="A fixed port the handout prescribes; null gives each run a free port "
         "through {port}. Tests on a fixed port run one at a time.",
     )
-    port_discovery: bool = Field(
-        default=False,
+    port_discovery: bool | None = Field(
+        default=None,
         description="Server assignments: find the port the program actually listens on (real "
-        "submissions hardcode one) and talk to it there; the report notes a port other than "
-        "`port`, the handout's. The program is still given {port}; needs `port`.",
+        "submissions hardcode one: 6789, 12000 ...) and talk to it there, with a note in the "
+        "report; on by default for every server assignment (null), `false` turns it off. A "
+        "test with `port_discovery: false` checks that the program uses the port it is given.",
     )
     languages: dict[Literal["python", "c"], Language] = Field(
         min_length=1, description="Accepted languages and how to build and run each."
@@ -146,11 +158,10 @@ class Assignment(_Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"test names must be unique; repeated: {', '.join(duplicates)}")
-        if self.port_discovery and (self.role != "server" or self.port is None):
-            raise ValueError(
-                "port_discovery needs role: server and the handout's port in `port` (the "
-                "program most likely hardcodes it, so its tests must take turns)"
-            )
+        if self.port_discovery and self.role != "server":
+            raise ValueError("port_discovery is for server assignments (role: server)")
+        if self.role != "server" and any(t.port_discovery is not None for t in self.tests):
+            raise ValueError("a test's port_discovery is for server assignments (role: server)")
         if self.role == "client":
             missing = [t.name for t in self.tests if not scenario_has(t.scenario, "start")]
             if missing:
@@ -162,7 +173,16 @@ class Assignment(_Model):
 
     @property
     def max_score(self) -> float:
-        return sum(t.points for t in self.tests)
+        """The points of every test but the extra credit: a submission may earn more."""
+        return sum(t.points for t in self.tests if not t.extra_credit)
+
+    def discovers_port(self, test: TestSpec) -> bool:
+        """Whether the grader looks for the port this test's server program listens on."""
+        if self.role != "server":
+            return False
+        if test.port_discovery is not None:
+            return test.port_discovery
+        return self.port_discovery is not False
 
     def test(self, name: str) -> TestSpec:
         for t in self.tests:

@@ -22,6 +22,7 @@ from grader.submission import load_submission
 
 MUTANT_FILE = "mutant.yaml"
 MODEL_LANGUAGES = ("python", "c")
+TEXTBOOK_PREFIX = "textbook"  # textbook/, textbook-c/ ...: written as students write them
 
 
 class MutantSpec(BaseModel):
@@ -104,6 +105,11 @@ def reference_solutions(loaded: LoadedAssignment) -> list[tuple[Path, str, Mutan
     found: list[tuple[Path, str, MutantSpec | None]] = [
         (root / lang, "model", None) for lang in MODEL_LANGUAGES if (root / lang).is_dir()
     ]
+    found += [
+        (folder, "model", None)
+        for folder in sorted(root.glob(f"{TEXTBOOK_PREFIX}*"))
+        if folder.is_dir()
+    ]
     if not found:
         raise SpecError(f"{root}: no model solution (python/ or c/)")
     mutants = root / "mutants"
@@ -124,6 +130,12 @@ def _check(
 ) -> Check:
     failed = [t.name for t in result.tests if t.status != "passed"]
     expected = sorted(mutant.fails) if mutant else []
+    # A textbook-style model does the textbook's task: full marks, extra credit optional.
+    optional = (
+        {t.name for t in result.tests if t.extra_credit}
+        if folder.name.startswith(TEXTBOOK_PREFIX)
+        else set()
+    )
     problems: list[str] = []
     if not result.build.ok:
         problems.append(f"the build failed: {result.build.log.strip().splitlines()[-1:]}")
@@ -131,7 +143,7 @@ def _check(
         if name not in failed:
             problems.append(f"should fail {name} but passed it")
     for test in result.tests:
-        if test.name in failed and test.name not in expected:
+        if test.name in failed and test.name not in expected and test.name not in optional:
             problems.append(f"should pass {test.name} but got {test.status}: {test.reason}")
     return Check(
         solution=str(folder.relative_to(root)),

@@ -79,13 +79,20 @@ def driver_request(
     }
 
 
-def port_note(found: int, handout: int, transport: str) -> str:
-    """What the report says when port discovery found the program elsewhere."""
+def port_note(found: int, given: int, transport: str, *, fixed: bool) -> str:
+    """What the report says when port discovery found the program elsewhere; fixed: the port
+    given is the handout's own (the spec's `port`), not one from the command line."""
     verb = "listens" if transport == "tcp" else "is bound"
+    if fixed:
+        return (
+            f"your program {verb} on port {found}, not on the handout's port {given}: the "
+            f"grader found it there this time, but use port {given} (or the port given on the "
+            "command line) as the handout says"
+        )
     return (
-        f"your program {verb} on port {found}, not on the handout's port {handout}: the grader "
-        f"found it there this time, but use port {handout} (or the port given on the command "
-        "line) as the handout says"
+        f"your program {verb} on port {found}, not on the port it was given on the command "
+        f"line ({given}): the grader found it there this time, but take the port from the "
+        "command line as the handout says"
     )
 
 

@@ -364,10 +364,11 @@ class DockerSandbox:
         try:
             if spec.role == "server" and not scenario_has(test.scenario, "start"):
                 program.start()
-                if spec.port_discovery:
+                if spec.discovers_port(test):
                     found = self._discover_port(program, port)
                     if found is not None and found != port:
-                        diagnostics.append(port_note(found, port, spec.transport))
+                        fixed = spec.port is not None
+                        diagnostics.append(port_note(found, port, spec.transport, fixed=fixed))
                         port = found
                 elif spec.transport == "udp":
                     self._await_udp_bind(program, port)

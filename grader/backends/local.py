@@ -246,12 +246,13 @@ class LocalSandbox:
             try:
                 if spec.role == "server" and not scenario_has(test.scenario, "start"):
                     program.start()
-                    if spec.port_discovery:
+                    if spec.discovers_port(test):
                         found = program.discover_port(
                             spec.transport, port, spec.limits.connect_timeout
                         )
                         if found is not None and found != port:
-                            diagnostics.append(port_note(found, port, spec.transport))
+                            fixed = spec.port is not None
+                            diagnostics.append(port_note(found, port, spec.transport, fixed=fixed))
                             port = found
                     elif spec.transport == "udp":
                         program.await_udp_bind(port, spec.limits.connect_timeout)

@@ -114,14 +114,56 @@ def test_local_the_handouts_port_needs_no_note(tmp_path: Path) -> None:
     assert result.tests[0].diagnostics == []
 
 
-def test_port_discovery_needs_a_server_and_the_handouts_port(tmp_path: Path) -> None:
+def _spec_folder(tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "assignments" / name
+    folder.mkdir(parents=True)
+    (folder / "assignment.yaml").write_text(text)
+    return folder
+
+
+def _default_spec(name: str, test_option: str = "") -> str:
+    """The spec without a fixed port and without port_discovery: discovery is the default."""
+    text = SPEC.format(name=name, transport="tcp", handout=1, scenario=TCP_SCENARIO.rstrip())
+    text = text.replace("port: 1\n", "").replace("port_discovery: true\n", "")
+    return text.replace("    points: 1\n", f"    points: 1\n{test_option}")
+
+
+def test_discovery_is_on_by_default_and_names_the_port_given(tmp_path: Path) -> None:
+    folder = _spec_folder(tmp_path, "default", _default_spec("default"))
+    student = tmp_path / "student"
+    student.mkdir()
+    hardcoded = free_port(socket.SOCK_STREAM)
+    (student / "server.py").write_text(TCP_SERVER.format(hardcoded=hardcoded))
+    result = grade(
+        load_assignment(folder), load_submission(student), LocalBackend(), rerun_command=str
+    )
+    (test,) = result.tests
+    assert test.status == "passed", test.reason
+    (note,) = test.diagnostics
+    assert note.startswith(f"your program listens on port {hardcoded}, not on the port it was ")
+    assert "take the port from the command line" in note
+
+
+def test_a_test_without_discovery_checks_the_port_given(tmp_path: Path) -> None:
+    text = _default_spec("argv", "    port_discovery: false\n")
+    folder = _spec_folder(tmp_path, "argv", text)
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "server.py").write_text(TCP_SERVER.format(hardcoded=free_port(socket.SOCK_STREAM)))
+    result = grade(
+        load_assignment(folder), load_submission(student), LocalBackend(), rerun_command=str
+    )
+    (test,) = result.tests
+    assert test.status != "passed"
+    assert any("listens on port" in d for d in test.diagnostics), test.diagnostics
+
+
+def test_port_discovery_is_for_servers(tmp_path: Path) -> None:
     from grader.errors import SpecError  # noqa: PLC0415
 
-    folder = tmp_path / "assignments" / "bad"
-    folder.mkdir(parents=True)
-    text = SPEC.format(name="bad", transport="tcp", handout=1, scenario=TCP_SCENARIO.rstrip())
-    (folder / "assignment.yaml").write_text(text.replace("port: 1\n", ""))
-    with pytest.raises(SpecError, match="port_discovery needs role: server and the handout's"):
+    text = _default_spec("client").replace("role: server", "role: client")
+    folder = _spec_folder(tmp_path, "client", text + "port_discovery: true\n")
+    with pytest.raises(SpecError, match="port_discovery is for server assignments"):
         load_assignment(folder)
 
 
