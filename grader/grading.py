@@ -17,6 +17,7 @@ from grader.results import BuildResult, Comparison, Event, SubmissionResult, Tes
 from grader.scenario import step_at
 from grader.spec import LoadedAssignment, TestSpec
 from grader.submission import Submission, detect_language
+from grader.untrusted import read_file
 
 PYTHON2_SIGNS = re.compile(
     rb"^\s*print\s+[\"'\w]|^\s*except\s+\w+\s*,\s*\w+\s*:|\braw_input\s*\(", re.MULTILINE
@@ -117,7 +118,7 @@ def _python2_note(submission: Submission, results: list[TestResult]) -> str | No
         return None
     root = submission.path if submission.path.is_dir() else submission.path.parent
     for rel in submission.files:
-        if rel.endswith(".py") and PYTHON2_SIGNS.search((root / rel).read_bytes()):
+        if rel.endswith(".py") and PYTHON2_SIGNS.search(read_file(root / rel)[0]):
             return (
                 f"{rel} looks like Python 2 code (print without parentheses, old except syntax "
                 "or raw_input); the grader runs Python 3: port it (print(...), input(), "

@@ -16,6 +16,7 @@ from grader.archive import archive_stem, extract_archive, is_archive
 from grader.errors import SubmissionError
 from grader.results import Student
 from grader.submission import IGNORED_NAMES
+from grader.untrusted import LINK_REFUSED, copy_file
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 # Canvas: name_userid_submissionid_file, late ones name_LATE_userid_submissionid_file
@@ -86,7 +87,28 @@ def _unwrap(folder: Path) -> Path:
         folder = children[0]
 
 
+def _first_link(paths: list[tuple[Path, str]]) -> str | None:
+    """The first submitted path that is a symbolic link (or holds one), shown relative."""
+    for path, _ in paths:
+        links = [path] if path.is_symlink() else []
+        if not links and path.is_dir():
+            links = [p for p in path.rglob("*") if p.is_symlink()]
+        if links:
+            return links[0].relative_to(path.parent).as_posix()
+    return None
+
+
 def _materialize(candidate: _Candidate, work: Path) -> Item:
+    """Refuse links, then copy, extract and unwrap a candidate into what grading reads."""
+    link = _first_link(candidate.paths)
+    if link is not None:
+        shown = "" if link == candidate.source else f"{link} "
+        message = f"{candidate.source}: {shown}{LINK_REFUSED}"
+        return Item(student=candidate.student, source=candidate.source, path=None, rejected=message)
+    return _copy_in(candidate, work)
+
+
+def _copy_in(candidate: _Candidate, work: Path) -> Item:
     """Copy, extract and unwrap a candidate into what grading reads; a bad one is rejected."""
     student = candidate.student
 
@@ -112,7 +134,7 @@ def _materialize(candidate: _Candidate, work: Path) -> Item:
             if is_archive(path):
                 extract_archive(path, target / archive_stem(name))
             else:
-                shutil.copy2(path, target / name)
+                copy_file(path, target / name)
     except SubmissionError as e:
         return rejected(str(e))
     if not _files_under(target):

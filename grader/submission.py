@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.errors import SubmissionError
 from grader.spec import Assignment
+from grader.untrusted import copy_file, read_file, refuse_link
 
 IGNORED_NAMES = {"__pycache__", ".git", ".DS_Store", "__MACOSX", ".venv", ".idea", ".vscode"}
 MAX_FILES = 500
@@ -32,7 +32,7 @@ class Submission(BaseModel):
         for rel in self.files:
             target = destination / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / rel, target)
+            copy_file(root / rel, target)
 
 
 def _walk(root: Path) -> list[str]:
@@ -41,8 +41,7 @@ def _walk(root: Path) -> list[str]:
         rel = path.relative_to(root)
         if any(part in IGNORED_NAMES or part.endswith(".pyc") for part in rel.parts):
             continue
-        if path.is_symlink():
-            raise SubmissionError(f"{path}: symbolic links are not accepted in a submission")
+        refuse_link(path)
         if path.is_file():
             found.append(rel.as_posix())
     return found
@@ -55,6 +54,7 @@ def load_submission(path: Path) -> Submission:
             f"{path}: no such file or folder; tip: give the folder that holds your program "
             "(e.g. server.py or server.c)"
         )
+    refuse_link(path)
     if path.is_dir():
         root, files = path, _walk(path)
     else:
@@ -66,7 +66,7 @@ def load_submission(path: Path) -> Submission:
     digest = hashlib.sha256()
     total = 0
     for rel in files:
-        data = (root / rel).read_bytes()
+        data, _ = read_file(root / rel)
         total += len(data)
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     if total > MAX_BYTES:

@@ -40,6 +40,7 @@ from grader.scenario import scenario_has
 from grader.sockets import ListeningSocket, parse_proc_net, wrong_port_diagnostics
 from grader.spec import LoadedAssignment, TestSpec
 from grader.submission import Submission
+from grader.untrusted import read_file
 
 if TYPE_CHECKING:
     from grader.backends.docker import Engine  # which imports this module to make sandboxes
@@ -155,8 +156,9 @@ def _submission_files(
     """The submission's files, the entry's copy, then the spec's files (later ones win)."""
     root = submission.path if submission.path.is_dir() else submission.path.parent
     files = [
-        (rel, (root / rel).read_bytes(), (root / rel).stat().st_mode & 0o777 | 0o600)
+        (rel, data, mode | 0o600)
         for rel in submission.files
+        for data, mode in [read_file(root / rel)]
     ]
     if plan.entry_copied_from:
         files += [
