@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +18,7 @@ from rich.table import Table
 
 from grader.batch import BatchReport, Outcome
 from grader.results import BatchEntry
+from grader.terminal import shown
 
 
 def _category(entry: BatchEntry) -> str:
@@ -64,7 +64,7 @@ class BatchView:
         self.task = self.progress.add_task("grading", total=None, rate="", counts="")
 
     def log(self, line: str) -> None:
-        self.out.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
+        self.out.print(f"[yellow]note:[/yellow] {shown(line)}", soft_wrap=True)
 
     def start(self, todo: int, total: int) -> None:
         self.out.print(
@@ -100,12 +100,12 @@ class BatchView:
 
     @staticmethod
     def _line(entry: BatchEntry) -> str:
-        who = escape(entry.student.id)
+        who = shown(entry.student.id)
         if entry.result is not None:
             return f"{who}: {entry.result.score:g}/{entry.result.max_score:g}"
         label = "rejected" if entry.status == "rejected" else "infrastructure error"
         style = CATEGORY_STYLE["rejected" if entry.status == "rejected" else "error"]
-        return f"{who}: [{style}]{label}[/{style}]: {escape(entry.message)}"
+        return f"{who}: [{style}]{label}[/{style}]: {shown(entry.message)}"
 
     def stop(self) -> None:
         self.progress.stop()
@@ -123,4 +123,4 @@ class BatchView:
             rate,
         )
         self.out.print(table)
-        self.out.print(f"results: {escape(str(out_dir))}")
+        self.out.print(f"results: {shown(str(out_dir))}")

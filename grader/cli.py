@@ -12,7 +12,6 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from grader import __version__, api
@@ -21,6 +20,7 @@ from grader.batch_view import BatchView
 from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
 from grader.results import SubmissionResult, TestResult
+from grader.terminal import shown
 from grader.validation import Check
 
 EXIT_FULL_MARKS = 0
@@ -76,7 +76,7 @@ BackendOption = Annotated[
 
 def _fail(error: GraderError) -> NoReturn:
     for line in str(error).splitlines():
-        err.print(f"[red]error:[/red] {escape(line)}")
+        err.print(f"[red]error:[/red] {shown(line)}")
     raise typer.Exit(EXIT_INFRASTRUCTURE if isinstance(error, BackendError) else EXIT_INVALID_INPUT)
 
 
@@ -87,18 +87,19 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def _print_test(result: TestResult) -> None:
     style = STATUS_STYLE[result.status]
     line = (
-        f"  [{style}]{result.status:>7}[/{style}]  {escape(result.name)}  "
+        f"  [{style}]{result.status:>7}[/{style}]  {shown(result.name)}  "
         f"{result.points:g}/{result.max_points:g}"
     )
     if result.reason:
-        line += f"  [grey50]{escape(result.reason)}[/grey50]"
+        line += f"  [grey50]{shown(result.reason)}[/grey50]"
     out.print(line)
     for diagnostic in result.diagnostics:
-        out.print(f"             [yellow]{escape(diagnostic)}[/yellow]")
+        out.print(f"             [yellow]{shown(diagnostic)}[/yellow]")
 
 
 def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
-    table = Table(title=f"{result.assignment_title} — {result.submission_id}", title_justify="left")
+    title = f"{shown(result.assignment_title)} — {shown(result.submission_id)}"
+    table = Table(title=title, title_justify="left")
     table.add_column("test")
     table.add_column("points", justify="right")
     table.add_column("status")
@@ -108,9 +109,9 @@ def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
     out.print(table)
     if not result.build.ok:
         out.print("[red]The build failed:[/red]")
-        out.print(escape(result.build.log.strip()[-2000:]))
+        out.print(shown(result.build.log.strip()[-2000:], lines=True))
     for note in result.notes:
-        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out.print(f"[yellow]note:[/yellow] {shown(note)}")
     scope = ""
     if selected:
         chosen = [t for t in result.tests if t.name in selected]
@@ -164,13 +165,13 @@ def check(
     if not quiet:
         _summary(result, test)
     else:
-        out.print(f"{result.submission_id}: {result.score:g}/{result.max_score:g}")
+        out.print(f"{shown(result.submission_id)}: {result.score:g}/{result.max_score:g}")
     if json_path:
         write_atomic(json_path, result.model_dump_json(indent=2))
-        out.print(f"result: {json_path}")
+        out.print(f"result: {shown(str(json_path))}")
     if report:
         write_html(result, report)
-        out.print(f"report: {report}")
+        out.print(f"report: {shown(str(report))}")
     selected = [t for t in result.tests if not test or t.name in test]
     if broken := [t for t in result.grader_errors if not test or t.name in test]:
         err.print(
@@ -183,7 +184,7 @@ def check(
 
 
 def _names(tests: list[TestResult]) -> str:
-    names = ", ".join(escape(t.name) for t in tests)
+    names = ", ".join(shown(t.name) for t in tests)
     return f"test {names}" if len(tests) == 1 else f"tests {names}"
 
 
@@ -215,17 +216,17 @@ def list_(
 def _print_check(check: Check) -> None:
     if check.skipped:
         out.print(
-            f"  [grey50]skip[/grey50] {check.kind:<6} {escape(check.solution):<32} "
-            f"[grey50]{escape(check.skipped)}[/grey50]"
+            f"  [grey50]skip[/grey50] {check.kind:<6} {shown(check.solution):<32} "
+            f"[grey50]{shown(check.skipped)}[/grey50]"
         )
         return
     mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
     out.print(
-        f"  {mark} {check.kind:<6} {escape(check.solution):<32} "
+        f"  {mark} {check.kind:<6} {shown(check.solution):<32} "
         f"{check.score:g}/{check.max_score:g}  {check.duration:.1f} s"
     )
     for problem in check.problems:
-        out.print(f"         [red]{escape(problem)}[/red]")
+        out.print(f"         [red]{shown(problem)}[/red]")
 
 
 @app.command()
@@ -252,13 +253,13 @@ def validate(
             raise typer.Exit(EXIT_INVALID_INPUT)
         started = time.monotonic()
         for folder in folders:
-            out.print(f"[bold]{escape(str(folder))}[/bold]")
+            out.print(f"[bold]{shown(str(folder))}[/bold]")
             try:
                 report = api.validate_assignment(
                     folder, backend=backend.value, jobs=jobs, on_check=_print_check
                 )
             except SpecError as e:  # one broken assignment does not hide the others' results
-                err.print(f"  [red]INVALID:[/red] {escape(str(e))}")
+                err.print(f"  [red]INVALID:[/red] {shown(str(e))}")
                 ok = False
                 continue
             verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
@@ -308,11 +309,11 @@ def new(
         made = api.new_assignment(root, assignment_id, role=role.value, transport=transport.value)
     except GraderError as e:
         _fail(e)
-    out.print(f"made {escape(str(made.directory))}:")
+    out.print(f"made {shown(str(made.directory))}:")
     for path in made.files:
-        out.print(f"  {escape(str(path))}")
+        out.print(f"  {shown(str(path))}")
     out.print(
-        f"it validates as it is: grader validate {escape(str(made.directory))} --backend local\n"
+        f"it validates as it is: grader validate {shown(str(made.directory))} --backend local\n"
         "now replace the example protocol, tests and solutions with yours (every TODO)"
     )
 
@@ -344,7 +345,7 @@ def images_build(
     from grader.images import build_images  # noqa: PLC0415 - only this command builds
 
     try:
-        report = build_images(base=base, force=force, progress=lambda a: out.print(escape(a)))
+        report = build_images(base=base, force=force, progress=lambda a: out.print(shown(a)))
     except GraderError as e:
         _fail(e)
     out.print(f"image: {report.reference} {report.image_id}", soft_wrap=True)
@@ -364,9 +365,9 @@ def cleanup() -> None:
         _fail(e)
     out.print(f"removed {len(swept.containers)} containers and {len(swept.networks)} networks")
     for name in swept.containers + swept.networks:
-        out.print(f"  {escape(name)}")
+        out.print(f"  {shown(name)}")
     for problem in swept.failed:
-        err.print(f"[red]error:[/red] {escape(problem)}")
+        err.print(f"[red]error:[/red] {shown(problem)}")
     if swept.failed:
         raise typer.Exit(EXIT_INFRASTRUCTURE)
 
@@ -440,7 +441,7 @@ def grade_batch(
         view.stop()
         err.print(
             "[red]interrupted[/red]: sandboxes removed; graded results are kept in "
-            f"{escape(str(out_dir))}: run the same command to resume"
+            f"{shown(str(out_dir))}: run the same command to resume"
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     view.stop()
@@ -457,7 +458,7 @@ def report(
         count = api.rerender(results)
     except GraderError as e:
         _fail(e)
-    out.print(f"{count} entries rendered into {escape(str(results))}")
+    out.print(f"{count} entries rendered into {shown(str(results))}")
 
 
 def main() -> None:

@@ -114,3 +114,18 @@ def test_committed_schema_is_current(root: Path) -> None:
     result = runner.invoke(app, ["schema"])
     committed = (root / "schema" / "assignment.schema.json").read_text()
     assert result.output == committed, "run: grader schema -o schema/assignment.schema.json"
+
+
+def test_terminal_escapes_in_student_text_are_made_visible(tcp_echo: Path, tmp_path: Path) -> None:
+    """A file name that would retitle and clear the instructor's terminal is printed inert."""
+    hostile = "evil\x1b]0;pwned\x07\x1b[2J"
+    student = tmp_path / hostile
+    student.mkdir()
+    (student / "server.py").write_text("import sys\nsys.exit('\\x1b[31mred\\x1b[0m')\n")
+    for extra in ([], ["--quiet"]):
+        result = runner.invoke(
+            app, ["check", str(tcp_echo), str(student), "-b", "local", "-t", "echo-one", *extra]
+        )
+        assert result.exit_code == 1, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "evil\\x1b]0;pwned\\x07\\x1b[2J" in result.output
