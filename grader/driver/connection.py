@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .netio import Poller, arm_reset, pause
 from .transcript import Accumulator
-from .verdict import Verdict, timed_out
+from .verdict import Verdict, failed, megabytes, timed_out
 
 if TYPE_CHECKING:
     from .context import Run, Scope
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 DRAIN_SIZE = 65536
 # Bytes read, without waiting, before a normal close: unread data would make close send a RST.
 CLOSE_DRAIN_LIMIT = 1 << 20
+# Bytes kept unread per connection; beyond, what arrives is counted and dropped, so that a
+# program flooding the grader cannot grow the driver without bound (every check of the
+# assignments needs at most a few MiB: large-1mib's echo is the largest).
+BUFFER_LIMIT = 16 << 20
 
 
 class TcpConnection:
@@ -36,6 +40,7 @@ class TcpConnection:
         self.run = run
         self.buffer = bytearray()
         self.received = 0  # bytes received in all, consumed or not
+        self.dropped = 0  # bytes received beyond BUFFER_LIMIT of unread data, and not kept
         self.eof = False
         self.reset = False
         self.failure: str | None = None  # any other receive error, e.g. "Connection timed out"
@@ -114,7 +119,9 @@ class TcpConnection:
             self.eof = self.run.peer_ended = True
             self.record("eof", note="the program closed the connection")
             return
-        self.buffer += data
+        room = max(0, BUFFER_LIMIT - len(self.buffer))
+        self.buffer += data[:room]
+        self.dropped += max(0, len(data) - room)
         self.received += len(data)
         if self._pending is None:
             self._pending = Accumulator(self.run.transcript.now(), self.run.transcript.preview)
@@ -162,6 +169,17 @@ class TcpConnection:
                 pause(self.run.abort, until - time.monotonic())
                 return
             self.receive_once(until)
+
+    def flood(self) -> Verdict | None:
+        """The verdict once more arrived unread than the driver keeps, else None: no check can
+        be right about data that was dropped."""
+        if not self.dropped:
+            return None
+        unread = len(self.buffer) + self.dropped
+        return failed(
+            f"the program sent {megabytes(unread)} on '{self.name}' that no step asked for "
+            f"(the grader keeps {megabytes(BUFFER_LIMIT)} unread and counted the rest)"
+        )
 
     def take(self, count: int) -> bytes:
         """Consume count bytes from the buffer."""

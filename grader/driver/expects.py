@@ -23,12 +23,15 @@ def _read(conn: TcpConnection, step: Step, deadline: Deadline, enough: Callable[
     """Receive until enough(): 'ok', 'ended' (EOF, RST or error) or 'timeout'."""
     read_size = int(step.get("read_size") or 65536)
     gap = float(step.get("read_gap") or 0)
-    while not enough():
+    while True:
+        if flooded := conn.flood():
+            raise flooded
+        if enough():
+            return "ok"
         if conn.ended is not None:
             return "ended"
         if not conn.receive_once(deadline.at, read_size, gap):
             return "timeout"
-    return "ok"
 
 
 def _prefix_check(conn: TcpConnection, expected: bytes) -> Callable[[], bool]:

@@ -129,6 +129,11 @@ def seconds(value: float) -> str:
     return f"{text}0 s" if text.endswith(".") else f"{text} s"
 
 
+def megabytes(count: int) -> str:
+    """A large byte count for a reason: '100.0 MB'."""
+    return f"{count / 1e6:.1f} MB"
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 

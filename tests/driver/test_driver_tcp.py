@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import random
@@ -314,3 +315,36 @@ def test_a_send_the_program_never_reads_times_out(drive: Drive, tcp_peers: TcpPe
         ": the program stopped reading (this step does not read the replies meanwhile)"
     ), reason
     assert [e["kind"] for e in result["events"]][-1] == "timeout", result["events"]
+
+
+def test_a_flooding_program_is_failed_with_the_size_and_the_driver_stays_small(
+    drive: Drive, tcp_peers: TcpPeers
+):
+    """100 MB nobody asked for, sent while the driver sends: it keeps 16 MiB and counts the rest."""
+    import resource  # noqa: PLC0415 -- only this test measures the driver's memory
+
+    flood = 100_000_000
+
+    def flooder(conn: socket.socket) -> None:
+        block = b"x" * (1 << 20)
+        with contextlib.suppress(OSError):
+            for _ in range(flood // len(block)):
+                conn.sendall(block)
+            conn.sendall(b"x" * (flood % len(block)))
+            while conn.recv(1 << 16):  # then reads what it is sent, until the grader closes
+                pass
+
+    port = tcp_peers.start(flooder)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    steps = [
+        {"connect": "main"},
+        {"send": {"random": {"size": 1 << 22, "seed": 1}}, "chunks": 65536, "gap": 0.05},
+        {"expect": "hello\n"},
+    ]
+    result = drive(steps, port, step_timeout=30)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert result["status"] == "failed", result
+    assert result["step"] == "2", result
+    assert "that no step asked for (the grader keeps 16.8 MB unread" in result["reason"], result
+    assert " MB on 'main'" in result["reason"]
+    assert grown_kib < 80 * 1024, f"the driver grew by {grown_kib} KiB"
