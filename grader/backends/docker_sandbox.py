@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
@@ -482,17 +483,25 @@ class DockerSandbox:
 
     # --- Diagnostics ---------------------------------------------------------------------------
     def _probe(self) -> Probe:
-        outcome = self.engine.run(
-            self.student_id,
-            ["python3", "-c", PROBE],
-            timeout=PROBE_TIMEOUT,
-            cap=1 << 20,
-            idle_user=True,  # not a program process: kill -1 of the programs must spare it
-        )
-        try:
-            found = json.loads(outcome.output)
-        except ValueError as e:
-            raise BackendError(f"the diagnostics probe failed: {outcome.output[-500:]!r}") from e
+        """What the student container holds now. When the probe cannot start (every pid of the
+        container taken: a fork or thread bomb), the programs are killed through the keeper
+        (no fork needed) and the probe runs again: a bomb gets a grade, not an error."""
+        found: dict[str, Any] | None = None
+        for attempt in range(2):
+            if attempt:
+                self.signal_programs("KILL")
+            outcome = self.engine.run(
+                self.student_id,
+                ["python3", "-c", PROBE],
+                timeout=PROBE_TIMEOUT,
+                cap=1 << 20,
+                idle_user=True,  # not a program process: kill -1 of the programs must spare it
+            )
+            with contextlib.suppress(ValueError):
+                found = json.loads(outcome.output)
+                break
+        if found is None:
+            raise BackendError(f"the diagnostics probe failed: {outcome.output[-500:]!r}")
         sockets = [
             s
             for name in ("tcp", "tcp6", "udp", "udp6")
@@ -508,12 +517,12 @@ class DockerSandbox:
     def _diagnose(self, program: DockerProgram, port: int) -> list[str]:
         spec = self.loaded.spec
         limits = spec.limits
+        state = program.state()  # before the probe, which may have to kill a bomb
         probe = self._probe()
         oom = probe.oom_kills > self._seen.oom_kills
         forks_failed = probe.failed_forks > self._seen.failed_forks
         self._seen = probe
         found: list[str] = []
-        state = program.state()
         if program.exec_id is not None and not state["running"] and not program.stopped_by_us:
             code = state["exit_code"]
             if oom and state["signal"] == 9:

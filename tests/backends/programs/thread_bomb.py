@@ -1,0 +1,15 @@
+"""A hostile submission: threads without end from the first line, so no pid is ever free."""
+
+import threading
+import time
+
+
+def park() -> None:
+    time.sleep(3600)
+
+
+while True:
+    try:
+        threading.Thread(target=park, daemon=True).start()
+    except RuntimeError:
+        time.sleep(0.01)
