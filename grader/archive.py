@@ -42,11 +42,25 @@ class _Limits:
         self.max_bytes = max_bytes
 
     def take_file(self) -> None:
+        self._take()
+
+    def make_dirs(self, folder: Path) -> None:
+        """Create folder and its missing parents, each counted like a file: a 5 MB zip of
+        60,000 empty folders is refused as one of 60,000 files is."""
+        missing: list[Path] = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            self._take()
+            path.mkdir()
+
+    def _take(self) -> None:
         self.files_left -= 1
         if self.files_left < 0:
             raise SubmissionError(
-                f"{self.archive.name}: more than {self.max_files} files; tip: submit only the "
-                "source files, not build products or dependencies"
+                f"{self.archive.name}: more than {self.max_files} files and folders; tip: "
+                "submit only the source files, not build products or dependencies"
             )
 
     def copy(self, source: IO[bytes], target: Path) -> None:
@@ -94,10 +108,10 @@ def _extract_zip(archive: Path, dest: Path, limits: _Limits) -> None:
                 )
             if target is None or info.is_dir():
                 if target is not None:
-                    target.mkdir(parents=True, exist_ok=True)
+                    limits.make_dirs(target)
                 continue
             limits.take_file()
-            target.parent.mkdir(parents=True, exist_ok=True)
+            limits.make_dirs(target.parent)
             with zf.open(info) as source:
                 limits.copy(source, target)
 
@@ -118,10 +132,10 @@ def _extract_tar(archive: Path, dest: Path, limits: _Limits) -> None:
                 )
             if target is None or member.isdir():
                 if target is not None:
-                    target.mkdir(parents=True, exist_ok=True)
+                    limits.make_dirs(target)
                 continue
             limits.take_file()
-            target.parent.mkdir(parents=True, exist_ok=True)
+            limits.make_dirs(target.parent)
             source = tf.extractfile(member)
             if source is None:  # pragma: no cover - isfile() members always have data
                 continue

@@ -136,8 +136,10 @@ def _copy_in(candidate: _Candidate, work: Path) -> Item:
             else:
                 copy_file(path, target / name)
     except SubmissionError as e:
+        shutil.rmtree(target, ignore_errors=True)  # a rejection leaves no folder behind
         return rejected(str(e))
     if not _files_under(target):
+        shutil.rmtree(target, ignore_errors=True)
         return rejected(f"{candidate.source}: the archive holds no files")
     return Item(student=student, source=candidate.source, path=_unwrap(target))
 

@@ -86,6 +86,16 @@ def listening_sockets_of_group(pgid: int) -> list[ListeningSocket]:
     return [s for s in read_proc_net() if s.inode in inodes]
 
 
+SHOWN_SOCKETS = 5  # a program holding a thousand ports gets one line, not 14 KB
+
+
+def _listing(sockets: list[ListeningSocket]) -> str:
+    """The first few sockets, then how many more: a bounded sentence."""
+    shown = ", ".join(str(s) for s in sockets[:SHOWN_SOCKETS])
+    more = len(sockets) - SHOWN_SOCKETS
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def wrong_port_diagnostics(
     sockets: list[ListeningSocket], port: int, transport: str, *, remote_client: bool = False
 ) -> list[str]:
@@ -99,13 +109,13 @@ def wrong_port_diagnostics(
     if not mine:
         return [f"your program {verb} on no {transport.upper()} port at all"]
     if not on_port:
-        where = ", ".join(str(s) for s in mine)
+        where = _listing(mine)
         return [
             f"nothing {verb} on port {port}; your program {verb} on {where} — take the port "
             "from the command line (argv[1]) instead of a fixed number"
         ]
     if remote_client and all(ipaddress.ip_address(s.address).is_loopback for s in on_port):
-        where = ", ".join(str(s) for s in on_port)
+        where = _listing(on_port)
         return [
             f"your server {verb} on {where} — bind to 0.0.0.0 (all interfaces) so that other "
             "hosts can reach it"

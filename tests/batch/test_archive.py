@@ -96,6 +96,32 @@ def test_limits_on_files_and_bytes(tmp_path: Path) -> None:
     extract_archive(archive, tmp_path / "c", max_files=5, max_bytes=500_000)
 
 
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_folders_count_like_files(tmp_path: Path, kind: str) -> None:
+    """Empty folders, listed or implied by a deep path, count against the same limit."""
+    archive = tmp_path / f"dirs.{'zip' if kind == 'zip' else 'tar'}"
+    names = [f"d{n}/" for n in range(6)] + ["a/b/c/d/e/f/server.py"]
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as zf:
+            for name in names:
+                zf.writestr(name, b"" if name.endswith("/") else b"print(1)\n")
+    else:
+        with tarfile.open(archive, "w") as tf:
+            for name in names:
+                info = tarfile.TarInfo(name.rstrip("/"))
+                info.type = tarfile.DIRTYPE if name.endswith("/") else tarfile.REGTYPE
+                data = b"" if name.endswith("/") else b"print(1)\n"
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    with pytest.raises(SubmissionError, match="more than 5 files and folders"):
+        extract_archive(archive, tmp_path / "x", max_files=5)
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(SubmissionError, match="more than 12 files and folders"):
+        extract_archive(archive, tmp_path / "y", max_files=12)  # 6 + 6 folders + 1 file
+    extract_archive(archive, tmp_path / "z", max_files=13)
+    assert (tmp_path / "z" / "a/b/c/d/e/f/server.py").read_bytes() == b"print(1)\n"
+
+
 def test_an_unreadable_archive_is_rejected_in_one_line(tmp_path: Path) -> None:
     archive = tmp_path / "hw.tar.gz"
     archive.write_bytes(b"not gzip at all")

@@ -35,6 +35,7 @@ def test_every_layout_gives_one_item_per_student(
     assert by_id["empty"].rejected == "empty: empty folder, nothing was submitted"
     assert not (tmp_path / "escape.py").exists()
     assert not (tmp_path / "work" / "escape.py").exists()
+    assert not (tmp_path / "work" / "traversal").exists(), "a rejection left a folder behind"
 
 
 def test_identities_come_from_the_lms_names(
