@@ -337,6 +337,11 @@ class DockerSandbox:
         ok = outcome.exit_code == 0 and not outcome.timed_out
         if outcome.timed_out:
             log += f"\nthe build took longer than {limits.build_timeout:g} s"
+        elif not ok:
+            probe = self._probe()
+            if probe.oom_kills > self._seen.oom_kills:
+                log += f"\nthe build was killed: out of memory ({limits.memory_mb} MiB)"
+            self._seen = probe
         elif ok and self.plan.language == "c":
             found = self.engine.run(
                 self.student_id, ["test", "-e", self.plan.entry], timeout=PROBE_TIMEOUT, cap=1024
