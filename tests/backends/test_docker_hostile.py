@@ -39,7 +39,7 @@ def test_a_build_killed_for_memory_says_so(tmp_path: Path, docker_backend: Docke
     folder.mkdir(parents=True)
     (folder / "assignment.yaml").write_text(
         "id: tiny\ntitle: Tiny\nsummary: A test assignment.\nrole: server\ntransport: tcp\n"
-        "languages:\n  c: {entry: server, run: ./server {port}}\n"
+        "languages:\n  c: {entry: server, run: \"./server {port}\"}\n"
         "limits: {memory_mb: 64}\n" + "tests:\n" + ECHO_TEST
     )
     student = tmp_path / "student"
