@@ -241,11 +241,17 @@ def _segments(result: SubmissionResult) -> tuple[Segment, ...]:
 
 
 def _counts(result: SubmissionResult) -> str:
+    """'5 passed, 1 failed'; extra credit not passed is counted apart: it lost no point."""
     parts = []
+    missed = sum(1 for t in result.tests if t.extra_credit and t.status != "passed")
     for status, (_, label) in STATUS_LABELS.items():
         count = sum(1 for t in result.tests if t.status == status)
+        if status != "passed":
+            count -= sum(1 for t in result.tests if t.status == status and t.extra_credit)
         if count:
             parts.append(f"{count} {label}")
+    if missed:
+        parts.append(f"{missed} {extra_credit.NAME} not earned")
     return ", ".join(parts) or "no tests"
 
 

@@ -287,6 +287,7 @@ def test_extra_credit_not_earned_costs_nothing_and_says_so() -> None:
     assert '<span class="earned">30</span> <span class="out-of">/ 30 points</span> ' in page
     assert '<span class="out-of extra-credit">(+0 of 5 extra credit)</span>' in page, page
     assert '<span class="percent">100%</span>' in page, page
+    assert '<p class="counts">2 passed, 1 extra credit not earned</p>' in page, page
 
 
 def test_no_extra_credit_no_mention(realistic_result: SubmissionResult) -> None:
