@@ -437,31 +437,54 @@ class DurationBounds(_Model):
 
 class ExpectDurations(_Step):
     """Check the durations the program printed (round-trip times, say) against bounds in
-    seconds, whatever unit it printed them in.
+    seconds, whatever unit it printed them in, each found by what it says.
 
-    Each match of the pattern in the output is one entry of ``expected``, in order; matches
-    beyond them are ignored (a summary printed at the end). A group named ``unit`` (s, ms, us,
-    sec, milliseconds ...) gives a number's unit; numbers without one are read in a single unit
-    for the whole step, seconds or milliseconds, whichever keeps every bound, so that a program
-    may print either but a made-up constant fits neither. Waits (like expect_output) until the
-    output holds enough matches.
+    ``expected`` as a list: the entries in order, by meaning. A match without a duration (the
+    pattern's alternative without 'value', e.g. "timed out") stands for a 'missing' entry;
+    where a duration is expected, matches without one before it are passed over, so the extra
+    words of a result ("Request timed out" and then the exception's text "timed out") shift
+    nothing; matches after the last entry are ignored (a summary printed at the end).
+
+    ``expected`` as a mapping: labelled values, each read from the first match in which the
+    pattern's group of its name took part, in whatever order they were printed
+    (``(?P<min>min)|(?P<max>max)`` ... for "max RTT 0.5 s, min RTT 0.1 s").
+
+    A group named ``unit`` (s, ms, us, sec, milliseconds ...) gives a number's unit; numbers
+    without one are read in a single unit for the whole step, seconds or milliseconds,
+    whichever keeps every bound, so that a program may print either but a made-up constant
+    fits neither. Waits (like expect_output) until every entry has its match.
     """
 
     expect_durations: Annotated[str, AfterValidator(_durations_pattern)] = Field(
         description="Regular expression (re.MULTILINE); the group named 'value' is the number, "
-        "an optional group 'unit' its unit. An alternative without 'value' matches an entry "
-        "that must show no duration (e.g. '|(?P<lost>Request timed out)')."
+        "an optional group 'unit' its unit. An alternative without 'value' matches a result "
+        "that shows no duration (e.g. '|(?P<lost>timed out)')."
     )
-    expected: list[DurationBounds | Literal["missing"]] = Field(
+    expected: list[DurationBounds | Literal["missing"]] | dict[str, DurationBounds] = Field(
         min_length=1,
-        description="One entry per match, in order: {min, max} in seconds, or 'missing' for a "
-        "match that must show no duration.",
+        description="A list: one entry per result, in order: {min, max} in seconds, or "
+        "'missing' for a result that must show no duration. A mapping: bounds per label, each "
+        "label a named group of the pattern (not value, unit or lost).",
     )
     label: str = Field(
-        default="match {n}", description="How a reason names match n (1-based): 'ping {n}'."
+        default="match {n}",
+        description="How a reason names entry n (1-based, or the label of a mapping's entry): "
+        "'ping {n}'.",
     )
     stream: Literal["stdout", "stderr"] = "stdout"
     timeout: Timeout
+
+    @model_validator(mode="after")
+    def _labels_are_groups(self) -> ExpectDurations:
+        if isinstance(self.expected, dict):
+            groups = compile_pattern(self.expect_durations).groupindex
+            wrong = [k for k in self.expected if k in ("value", "unit", "lost") or k not in groups]
+            if wrong:
+                raise ValueError(
+                    f"labelled entries {', '.join(wrong)} name no group of the pattern "
+                    "(a label is read from the match of the group of its name)"
+                )
+        return self
 
 
 # --- Structure --------------------------------------------------------------------------------

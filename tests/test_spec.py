@@ -143,6 +143,12 @@ def test_files_folder_must_exist(tmp_path: Path) -> None:
             "scenario[2].expect_durations.expect_durations",
             "needs a group named 'value'",
         ),
+        (
+            '      - expect_durations: "(?P<min>min) (?P<value>\\\\d+)"\n'
+            "        expected: {min: {max: 1}, max: {min: 1}}",
+            "scenario[2].expect_durations",
+            "labelled entries max name no group of the pattern",
+        ),
     ],
 )
 def test_an_invalid_regular_expression_is_a_spec_error(

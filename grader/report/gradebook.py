@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+from grader.report import extra_credit
 from grader.report.bytes_view import printable
 from grader.results import BatchEntry
 from grader.spec import Assignment
 
 FIXED_COLUMNS = ("id", "name", "email", "score", "max")
+# Only for an assignment with extra-credit tests: the bonus earned, included in score, never in max.
+EXTRA_COLUMN = "extra_credit"
 TRAILING_COLUMNS = ("status", "message")
 # A spreadsheet reads a cell starting with one of these as a formula: such text is prefixed
 # with an apostrophe so that a student's name cannot run anything (CSV injection).
@@ -27,9 +30,18 @@ def points(value: float) -> str:
     return f"{round(value, 2):f}".rstrip("0").rstrip(".")
 
 
+def _has_extra(assignment: Assignment) -> bool:
+    return any(t.extra_credit for t in assignment.tests)
+
+
 def header(assignment: Assignment) -> list[str]:
-    """The header row: id, name, email, score, max, one column per test, status, message."""
-    return [*FIXED_COLUMNS, *(t.name for t in assignment.tests), *TRAILING_COLUMNS]
+    """The header row: id, name, email, score, max, (extra_credit), one column per test
+    (an extra-credit test's marked so), status, message."""
+    extra = [EXTRA_COLUMN] if _has_extra(assignment) else []
+    tests = [
+        f"{t.name} ({extra_credit.NAME})" if t.extra_credit else t.name for t in assignment.tests
+    ]
+    return [*FIXED_COLUMNS, *extra, *tests, *TRAILING_COLUMNS]
 
 
 def row(assignment: Assignment, entry: BatchEntry) -> list[str]:
@@ -37,11 +49,14 @@ def row(assignment: Assignment, entry: BatchEntry) -> list[str]:
     student = entry.student
     fixed = [cell(student.id), cell(student.name or ""), cell(student.email or "")]
     result = entry.result
+    has_extra = _has_extra(assignment)
     if result is None:
-        scores = ["", points(assignment.max_score)] + [""] * len(assignment.tests)
+        scores = ["", points(assignment.max_score)] + [""] * (len(assignment.tests) + has_extra)
     else:
         earned = {t.name: t.points for t in result.tests}
         scores = [points(result.score), points(result.max_score)]
+        if has_extra:
+            scores.append(points(extra_credit.earned(result)))
         scores += [points(earned[t.name]) if t.name in earned else "" for t in assignment.tests]
     return [*fixed, *scores, entry.status, cell(entry.message)]
 

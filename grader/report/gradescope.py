@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any, Literal
 
+from grader.report import extra_credit
 from grader.report.bytes_view import tail_bytes
 from grader.results import BatchEntry, TestResult, Visibility
 from grader.spec import Assignment
@@ -62,17 +63,34 @@ def test_output(test: TestResult) -> str:
     return "\n\n".join(parts)
 
 
+def _bonus_note(available: float, earned: float | None) -> str:
+    """The first line of an extra-credit test's output."""
+    what = f"Extra credit: up to {available:g} points on top of the maximum, not counted in it"
+    if earned is None:
+        return f"{what}."
+    return f"{what}; earned {earned:g}."
+
+
 def _test(number: int, test: TestResult) -> dict[str, Any]:
+    """One test; an extra-credit test has max_score 0, so that its score adds to the total
+    without raising the maximum (Gradescope lets a score exceed max_score)."""
+    output = test_output(test)
+    extra_data: dict[str, Any] = {"status": test.status, "execution_time": round(test.duration, 3)}
+    name = test.name
+    if test.extra_credit:
+        name = f"{test.name} ({extra_credit.NAME})"
+        output = "\n\n".join(filter(None, [_bonus_note(test.max_points, test.points), output]))
+        extra_data["extra_credit"] = test.max_points
     return {
-        "name": test.name,
+        "name": name,
         "number": str(number),
         "score": test.points,
-        "max_score": test.max_points,
+        "max_score": 0 if test.extra_credit else test.max_points,
         "status": "passed" if test.status == "passed" else "failed",
-        "output": test_output(test),
+        "output": output,
         "output_format": "text",
         "visibility": VISIBILITY[test.visibility],
-        "extra_data": {"status": test.status, "execution_time": round(test.duration, 3)},
+        "extra_data": extra_data,
     }
 
 
@@ -97,12 +115,13 @@ def gradescope_results(assignment: Assignment, entry: BatchEntry) -> dict[str, A
             "visibility": "visible",
             "tests": [
                 {
-                    "name": t.name,
+                    "name": f"{t.name} ({extra_credit.NAME})" if t.extra_credit else t.name,
                     "number": str(i),
                     "score": 0,
-                    "max_score": t.points,
+                    "max_score": 0 if t.extra_credit else t.points,
                     "status": "failed",
-                    "output": "Not run: the submission could not be graded.",
+                    "output": (f"{_bonus_note(t.points, None)}\n\n" if t.extra_credit else "")
+                    + "Not run: the submission could not be graded.",
                     "output_format": "text",
                     "visibility": VISIBILITY[t.visibility],
                 }
@@ -110,6 +129,13 @@ def gradescope_results(assignment: Assignment, entry: BatchEntry) -> dict[str, A
             ],
         }
     notes = [readable(n) for n in result.notes]
+    bonus = extra_credit.result_label(result)
+    if bonus:
+        notes.insert(
+            0,
+            f"Score: {result.score:g} of {result.max_score:g} points ({bonus}: included in the "
+            "score, not in the maximum).",
+        )
     if not result.build.ok:
         log = readable(result.build.log[-OUTPUT_TAIL:])
         notes.insert(0, f"The build failed ({readable(result.build.command)}):\n{log}")

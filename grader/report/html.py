@@ -14,7 +14,7 @@ from typing import Literal
 
 import jinja2
 
-from grader.report import timeline
+from grader.report import extra_credit, timeline
 from grader.report.bytes_view import Token, printable, str_tokens
 from grader.report.comparison import Bytes, ComparisonView, comparison_view, output_view
 from grader.results import Status, SubmissionResult, TestResult
@@ -71,6 +71,7 @@ class TestView:
     redacted: bool
     redaction_note: str
     visibility_tag: str
+    extra_credit: bool
     description: str
     reason: str
     failed_step: str
@@ -118,6 +119,7 @@ class ReportView:
     score: str
     max_score: str
     percent: str
+    extra_credit: str
     full_marks: bool
     counts: str
     segments: tuple[Segment, ...]
@@ -177,6 +179,7 @@ def _test(index: int, test: TestResult, widest: float, *, student_view: bool) ->
         redacted=True,
         redaction_note=REDACTION_NOTES.get(test.visibility, ""),
         visibility_tag=tag,
+        extra_credit=test.extra_credit,
         description="",
         reason="",
         failed_step="",
@@ -238,11 +241,17 @@ def _segments(result: SubmissionResult) -> tuple[Segment, ...]:
 
 
 def _counts(result: SubmissionResult) -> str:
+    """'5 passed, 1 failed'; extra credit not passed is counted apart: it lost no point."""
     parts = []
+    missed = sum(1 for t in result.tests if t.extra_credit and t.status != "passed")
     for status, (_, label) in STATUS_LABELS.items():
         count = sum(1 for t in result.tests if t.status == status)
+        if status != "passed":
+            count -= sum(1 for t in result.tests if t.status == status and t.extra_credit)
         if count:
             parts.append(f"{count} {label}")
+    if missed:
+        parts.append(f"{missed} {extra_credit.NAME} not earned")
     return ", ".join(parts) or "no tests"
 
 
@@ -297,7 +306,8 @@ def build_view(result: SubmissionResult, *, student_view: bool = True) -> Report
         score=number(result.score),
         max_score=number(result.max_score),
         percent=f"{round(percent, 1):g}%" if result.max_score else "\u2013",
-        full_marks=result.full_marks,
+        extra_credit=extra_credit.result_label(result),
+        full_marks=extra_credit.required_passed(result),
         counts=_counts(result),
         segments=_segments(result),
         local=result.backend == "local",

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC
 
+from grader.report import extra_credit
 from grader.report.gradescope import escape, output_text, readable
 from grader.results import BatchEntry, TestResult
 from grader.spec import Assignment
@@ -38,7 +39,14 @@ def _testcase(suite: ET.Element, assignment: Assignment, test: TestResult) -> No
     )
     redacted = test.visibility != "visible"
     message = HIDDEN_NOTES[test.visibility] if redacted else readable(test.reason)
-    if test.status in ("failed", "timeout"):
+    if test.extra_credit:
+        props = ET.SubElement(case, "properties")
+        ET.SubElement(props, "property", name="extra_credit", value=f"{test.max_points:g}")
+    if test.extra_credit and test.status in ("failed", "timeout"):
+        # a bonus not earned costs no point: not a failure of the build
+        label = extra_credit.label(test.points, test.max_points)
+        ET.SubElement(case, "skipped", message=xml_text(f"not earned ({label}): {message}"))
+    elif test.status in ("failed", "timeout"):
         ET.SubElement(case, "failure", message=xml_text(message), type=test.status)
     elif test.status == "error":
         ET.SubElement(case, "error", message=xml_text(message), type="error")
@@ -56,7 +64,10 @@ def junit_xml(assignment: Assignment, entry: BatchEntry) -> str:
     """The JUnit XML document of one entry, as students may see it (hidden tests redacted).
 
     A graded entry gives one testcase per test (failed and timed out: failure; error: error;
-    skipped: skipped) with the output tails as system-out/system-err. A rejected entry gives
+    skipped: skipped) with the output tails as system-out/system-err. An extra-credit test
+    carries the property extra_credit (its points) and, when not earned, is skipped rather
+    than failed (a bonus missed loses no point); the suite's extra_credit property says what
+    was earned ("+5 extra credit"). A rejected entry gives
     every test as an error carrying the rejection message; an infrastructure error gives
     every test as skipped. Untrusted text is escaped, and characters XML forbids are written
     as visible escapes, so the document always parses.
@@ -69,9 +80,11 @@ def junit_xml(assignment: Assignment, entry: BatchEntry) -> str:
     ET.SubElement(props, "property", name="status", value=entry.status)
     result = entry.result
     if result is not None:
+        bonus = extra_credit.result_label(result)
         for name, value in (
             ("score", f"{result.score:g}"),
             ("max_score", f"{result.max_score:g}"),
+            *((("extra_credit", bonus),) if bonus else ()),
             ("submission_sha256", result.submission_hash),
             ("grader_version", xml_text(result.grader_version)),
         ):
@@ -83,10 +96,11 @@ def junit_xml(assignment: Assignment, entry: BatchEntry) -> str:
         for test in result.tests:
             _testcase(suite, assignment, test)
         tests = result.tests
+        missed = [t.status in ("failed", "timeout") and t.extra_credit for t in tests]
         counts = {
-            "failures": sum(t.status in ("failed", "timeout") for t in tests),
+            "failures": sum(t.status in ("failed", "timeout") for t in tests) - sum(missed),
             "errors": sum(t.status == "error" for t in tests),
-            "skipped": sum(t.status == "skipped" for t in tests),
+            "skipped": sum(t.status == "skipped" for t in tests) + sum(missed),
         }
         duration = sum(t.duration for t in tests)
     else:

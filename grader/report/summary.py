@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from grader import __version__
+from grader.report import extra_credit
 from grader.report.bytes_view import Token, printable, str_tokens
 from grader.report.html import (
     ANSI_STYLE,
@@ -115,6 +116,7 @@ class Row:
     status: str
     status_label: str
     score: str
+    extra_credit: str
     percent: str
     marks: tuple[Mark, ...]
 
@@ -159,6 +161,7 @@ class SummaryView:
     title: str
     assignment_id: str
     max_score: str
+    extra_credit: str
     headline: str
     counts: tuple[Count, ...]
     histogram: Histogram
@@ -201,8 +204,8 @@ def outcome(entry: BatchEntry) -> str:
     result = entry.result
     if entry.status != "graded" or result is None:
         return "infrastructure_error" if entry.status == "infrastructure_error" else "rejected"
-    if result.score >= result.max_score and result.full_marks:
-        return "full"
+    if result.score >= result.max_score and extra_credit.required_passed(result):
+        return "full"  # with or without the extra credit
     return "zero" if result.score == 0 else "partial"
 
 
@@ -268,12 +271,15 @@ def _rates(assignment: Assignment, results: list[SubmissionResult]) -> tuple[Tes
                 label = STATUS_LABELS[status][1]
                 pieces.append(Piece(status, label, statuses[status], round(x, 1), round(w, 1)))
                 x += w
+        tags = [extra_credit.NAME] if spec.extra_credit else []
+        if spec.visibility != "visible":
+            tags.append(VISIBILITY_TAGS[spec.visibility][1])
         rates.append(
             TestRate(
                 number=number_,
                 name=printable(spec.name),
-                tag=VISIBILITY_TAGS[spec.visibility][1] if spec.visibility != "visible" else "",
-                points=number(spec.points),
+                tag=" · ".join(tags),
+                points=("+" if spec.extra_credit else "") + number(spec.points),
                 passed=statuses["passed"],
                 total=total,
                 rate=_percent(statuses["passed"], total),
@@ -327,6 +333,12 @@ def _problem(entry: BatchEntry, link: str) -> Problem | None:
     )
 
 
+def _bonus(result: SubmissionResult | None) -> str:
+    """'+5 extra credit' when the result earned some, else ''."""
+    got = extra_credit.earned(result) if result else 0
+    return f"+{number(got)} {extra_credit.NAME}" if got else ""
+
+
 def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
     result = entry.result
     by_name = {t.name: t for t in result.tests} if result else {}
@@ -338,6 +350,8 @@ def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
         else:
             glyph, label = STATUS_LABELS[test.status]
             score = f"{number(test.points)} / {number(test.max_points)}"
+            if test.extra_credit:
+                score += f" {extra_credit.NAME}"
             marks.append(Mark(test.status, glyph, f"{printable(spec.name)}: {label}, {score}"))
     return Row(
         id=printable(entry.student.id),
@@ -346,6 +360,7 @@ def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
         status=outcome(entry),
         status_label=COUNT_LABELS[outcome(entry)],
         score=number(result.score) if result else "",
+        extra_credit=_bonus(result),
         percent=_percent(result.score, result.max_score) if result else "",
         marks=tuple(marks),
     )
@@ -393,6 +408,9 @@ def build_summary(
         title=printable(assignment.title),
         assignment_id=assignment.id,
         max_score=number(assignment.max_score),
+        extra_credit=extra_credit.label(
+            extra_credit.available(assignment), extra_credit.available(assignment)
+        ),
         headline=headline,
         counts=counts,
         histogram=_histogram(results),

@@ -29,6 +29,10 @@ def check(drive: Drive, output: str, expected=PINGS, **options) -> dict:
         "RTT 0.0004\nRequest timed out\nRTT 0.4102\n",  # no unit: seconds
         "RTT 0.4\nRequest timed out\nRTT 410\n",  # no unit: milliseconds
         "RTT 4e-4 s\nRequest timed out\nRTT 410 ms\n",  # units may differ per line
+        # the exception's text after the timeout's line, or on it: extra words, not a result
+        "RTT: 0.0004 s\nRequest timed out\ntimed out\nRTT: 0.41 s\n",
+        "RTT: 0.0004 s\nRequest timed out: timed out\nRTT: 0.41 s\n",
+        "RTT 0.4 ms\nRequest timed out\nRTT 410 ms\ntimed out, timed out\n",  # after the last
     ],
 )
 def test_durations_in_any_unit_pass(drive: Drive, output: str):
@@ -65,8 +69,61 @@ def test_a_duration_where_the_ping_was_lost_fails(drive: Drive):
 def test_too_few_matches_after_the_program_ended_fails(drive: Drive):
     result = check(drive, "RTT 0.4 ms\nRequest timed out\n")
     assert result["status"] == "failed", result
-    assert "stdout shows 2 of the 3 expected matches of /RTT" in result["reason"], result["reason"]
+    assert result["reason"].startswith(
+        "step 0 (expect_durations): the program's stdout shows 2 of the 3 expected results "
+        "(none for ping 3) in matches of /RTT"
+    ), result["reason"]
     assert result["comparison"]["kind"] == "output", result["comparison"]
+
+
+def test_a_timeout_where_a_duration_was_expected_is_named_in_the_reason(drive: Drive):
+    """Ping 3 answered but reported lost: its result is passed over, and the reason says so."""
+    result = check(drive, "RTT 0.4 ms\nRequest timed out\nRequest timed out\n")
+    assert result["status"] == "failed", result
+    reason = result["reason"]
+    assert reason.endswith("; passed over where a duration was expected: 'timed out'"), reason
+
+
+STATISTICS = (
+    r"(?i)\b(?:(?P<min>min)|(?P<avg>av(?:era)?g|mean)|(?P<max>max))\w*\b\D{0,20}?"
+    r"(?P<value>\d+(?:\.\d*)?)\s*(?P<unit>ms|s)?\b"
+)
+LABELLED = {"min": {"max": 0.1}, "avg": {"min": 0.1, "max": 0.3}, "max": {"min": 0.4}}
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "min RTT = 0.001 s, avg RTT = 0.2 s, max RTT = 0.5 s\n",
+        "Maximum RTT: 500 ms\nMinimum RTT: 1 ms\nAverage RTT: 200 ms\n",  # any order
+        "RTT 0.001\nMax 0.5\nMean 0.2\nMin 0.001\n",  # no unit: seconds
+    ],
+)
+def test_labelled_durations_are_read_by_their_label(drive: Drive, output: str):
+    result = check(drive, output, expected=LABELLED, expect_durations=STATISTICS, label="{n} RTT")
+    assert result["status"] == "passed", result
+
+
+def test_a_labelled_duration_out_of_bounds_is_named_by_its_label(drive: Drive):
+    output = "max RTT = 0.5 s, min RTT = 0.2 s, avg RTT = 0.3 s\n"
+    result = check(drive, output, expected=LABELLED, expect_durations=STATISTICS, label="{n} RTT")
+    assert result["status"] == "failed", result
+    assert result["reason"] == (
+        "step 0 (expect_durations): min RTT ('min RTT = 0.2 s') is 0.2 s, expected at most 0.1 s"
+    ), result["reason"]
+
+
+def test_a_missing_label_fails_once_the_program_ended(drive: Drive):
+    output = "min RTT = 0.001 s, max RTT = 0.5 s\n"
+    result = check(drive, output, expected=LABELLED, expect_durations=STATISTICS, label="{n} RTT")
+    assert result["status"] == "failed", result
+    assert "shows 2 of the 3 expected results (none for avg RTT)" in result["reason"], result
+
+
+def test_a_label_that_names_no_group_is_an_error(drive: Drive):
+    result = check(drive, "RTT 1 s\n", expected={"median": {"max": 1}})
+    assert result["status"] == "error", result
+    assert "entry 'median' names no group" in result["reason"], result["reason"]
 
 
 def test_too_few_matches_while_running_times_out(drive: Drive):

@@ -188,3 +188,57 @@ def batch(count: int = 40, seed: int = 5) -> list[BatchEntry]:
     ]
     rng.shuffle(entries)
     return entries
+
+
+def bonus_assignment() -> Assignment:
+    """A pinger-like assignment: two graded tests and one worth 5 points of extra credit."""
+    tests = [("ping-format", 10, False), ("timeouts", 20, False), ("statistics", 5, True)]
+    return Assignment.model_validate(
+        {
+            "id": "udp-pinger",
+            "title": "UDP pinger client",
+            "summary": "Ten pings, their RTTs, then statistics.",
+            "role": "client",
+            "transport": "udp",
+            "languages": {"python": {"entry": "c.py", "run": "python3 c.py {host} {port}"}},
+            "tests": [
+                {
+                    "name": name,
+                    "points": points,
+                    "extra_credit": extra,
+                    "description": f"Checks {name}.",
+                    "scenario": [{"udp_bind": "server"}, {"start": None}],
+                }
+                for name, points, extra in tests
+            ],
+        }
+    )
+
+
+def bonus_entry(sid: str, *, statistics: bool, timeouts: bool = True) -> BatchEntry:
+    """A student of bonus_assignment: ping-format passed, timeouts and statistics as asked."""
+    spec = bonus_assignment()
+    tests = []
+    for test in spec.tests:
+        passed = {"statistics": statistics, "timeouts": timeouts}.get(test.name, True)
+        tests.append(
+            TestResult(
+                name=test.name,
+                description=test.description,
+                visibility="visible",
+                points=test.points if passed else 0.0,
+                max_points=test.points,
+                extra_credit=test.extra_credit,
+                status="passed" if passed else "failed",
+                reason="" if passed else "step 24 (expect_output): no 'loss 10%' in the output",
+                rerun=f"--test {test.name}",
+            )
+        )
+    result = submission(
+        tests,
+        submission_id=sid,
+        assignment_id=spec.id,
+        assignment_title=spec.title,
+        max_score=spec.max_score,
+    )
+    return entry(sid, result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from batch_samples import TESTS, assignment, batch, entry, graded
+from batch_samples import TESTS, assignment, batch, bonus_assignment, bonus_entry, entry, graded
 
 from grader.report.gradebook import cell, gradebook_csv, points
 from grader.results import Student
@@ -71,3 +71,25 @@ def test_points_are_plain_decimals() -> None:
         "100",
         "0",
     ]
+
+
+def test_extra_credit_has_its_column_and_stays_out_of_the_maximum() -> None:
+    """score includes the bonus, max never does, and extra_credit says how much of score it is."""
+    entries = [
+        bonus_entry("ana", statistics=True),
+        bonus_entry("bo", statistics=False),
+        entry("cy", message="no source file"),
+    ]
+    text = gradebook_csv(bonus_assignment(), entries)
+    assert text.splitlines()[0] == (
+        "id,name,email,score,max,extra_credit,ping-format,timeouts,statistics (extra credit),"
+        "status,message"
+    ), text
+    rows = {r["id"]: r for r in parse(text)}
+    picked = ("score", "max", "extra_credit", "statistics (extra credit)")
+    got = {sid: [rows[sid][k] for k in picked] for sid in rows}
+    assert got == {
+        "ana": ["35", "30", "5", "5"],
+        "bo": ["30", "30", "0", "0"],
+        "cy": ["", "30", "", ""],
+    }, got

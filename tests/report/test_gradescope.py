@@ -6,7 +6,16 @@ import json
 from typing import Any
 
 import pytest
-from batch_samples import CONTROL, XSS, assignment, batch, entry, graded
+from batch_samples import (
+    CONTROL,
+    XSS,
+    assignment,
+    batch,
+    bonus_assignment,
+    bonus_entry,
+    entry,
+    graded,
+)
 
 from grader.report.gradescope import gradescope_json, gradescope_results, output_text
 
@@ -55,7 +64,9 @@ def check_format(data: dict[str, Any]) -> None:
         assert isinstance(test["name"], str) and isinstance(test["number"], str)
         assert isinstance(test["score"], int | float)
         assert isinstance(test["max_score"], int | float)
-        assert 0 <= test["score"] <= test["max_score"]
+        # extra credit (max_score 0) is the one case where a test's score exceeds its maximum
+        bonus = test["name"].endswith(" (extra credit)")
+        assert test["score"] >= 0 and (bonus or test["score"] <= test["max_score"]), test
         assert test["status"] in ("passed", "failed")
         assert isinstance(test["output"], str)
         assert test["output_format"] in FORMATS
@@ -127,3 +138,38 @@ def test_control_characters_become_visible_escapes() -> None:
     )
     assert output_text(b"\xff\xfe ok") == "\\xff\\xfe ok"
     assert output_text(b"x" * 3000, limit=10) == "[first 2,990 bytes cut]\n" + "x" * 10
+
+
+def test_extra_credit_adds_to_the_score_but_not_to_the_maximum() -> None:
+    data = gradescope_results(bonus_assignment(), bonus_entry("ana", statistics=True))
+    check_format(data)
+    assert data["score"] == 35, data
+    assert sum(t["max_score"] for t in data["tests"]) == 30, data["tests"]
+    bonus = data["tests"][2]
+    assert (bonus["name"], bonus["score"], bonus["max_score"]) == (
+        "statistics (extra credit)",
+        5,
+        0,
+    ), bonus
+    assert bonus["output"].startswith(
+        "Extra credit: up to 5 points on top of the maximum, not counted in it; earned 5."
+    ), bonus["output"]
+    assert bonus["extra_data"]["extra_credit"] == 5, bonus
+    assert data["output"].startswith(
+        "Score: 35 of 30 points (+5 extra credit: included in the score, not in the maximum)."
+    ), data["output"]
+
+
+def test_extra_credit_missed_or_not_run_says_what_it_was_worth() -> None:
+    missed = gradescope_results(bonus_assignment(), bonus_entry("bo", statistics=False))
+    check_format(missed)
+    assert missed["score"] == 30, missed
+    assert missed["output"].startswith("Score: 30 of 30 points (+0 of 5 extra credit"), missed
+    rejected = gradescope_results(bonus_assignment(), entry("cy", message="no source file"))
+    check_format(rejected)
+    bonus = rejected["tests"][2]
+    assert (bonus["name"], bonus["max_score"]) == ("statistics (extra credit)", 0), bonus
+    assert bonus["output"] == (
+        "Extra credit: up to 5 points on top of the maximum, not counted in it.\n\n"
+        "Not run: the submission could not be graded."
+    ), bonus

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from batch_samples import bonus_entry
 
 from grader.report import render_html, write_html
 from grader.results import BuildResult, Comparison, Event, SubmissionResult, TestResult
@@ -260,3 +261,34 @@ def test_write_html_leaves_no_temporary_file_on_failure(
     with pytest.raises(OSError):
         write_html(realistic_result, target)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_extra_credit_is_shown_beside_the_score_and_on_its_test() -> None:
+    """55 / 50 reads as a bonus, not as a mistake: the header says how much was extra."""
+    result = bonus_entry("ana", statistics=True).result
+    assert result is not None
+    page = render_html(result)
+    assert (
+        '<span class="earned">35</span> <span class="out-of">/ 30 points</span> '
+        '<span class="out-of extra-credit">(+5 extra credit)</span> '
+        '<span class="percent">116.7%</span>'
+    ) in page, page
+    row = re.search(
+        r'<tr class="s-passed">\s*<td><a href="#test-3-statistics">.*?</tr>', page, re.S
+    )
+    assert row is not None and '<span class="tag extra-credit">extra credit</span>' in row[0], page
+    assert page.count("extra credit: not counted in the maximum") == 1, page
+
+
+def test_extra_credit_not_earned_costs_nothing_and_says_so() -> None:
+    result = bonus_entry("bo", statistics=False).result
+    assert result is not None
+    page = render_html(result)
+    assert '<span class="earned">30</span> <span class="out-of">/ 30 points</span> ' in page
+    assert '<span class="out-of extra-credit">(+0 of 5 extra credit)</span>' in page, page
+    assert '<span class="percent">100%</span>' in page, page
+    assert '<p class="counts">2 passed, 1 extra credit not earned</p>' in page, page
+
+
+def test_no_extra_credit_no_mention(realistic_result: SubmissionResult) -> None:
+    assert "extra credit" not in render_html(realistic_result)

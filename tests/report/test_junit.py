@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from batch_samples import CONTROL, XSS, assignment, batch, entry, graded
+from batch_samples import (
+    CONTROL,
+    XSS,
+    assignment,
+    batch,
+    bonus_assignment,
+    bonus_entry,
+    entry,
+    graded,
+)
 
 from grader.report.junit import junit_xml, xml_text
 from grader.results import Student
@@ -88,3 +97,29 @@ def test_control_bytes_and_markup_in_student_data_stay_valid_xml() -> None:
 
 def test_xml_text_escapes_only_what_xml_forbids() -> None:
     assert xml_text("a\tb\nc\rd\x00e\x1ff\ud800g\uffff") == "a\tb\nc\rd\\x00e\\x1ff\\ud800g\\uffff"
+
+
+def test_extra_credit_is_a_property_and_a_missed_bonus_is_no_failure() -> None:
+    earned = parse(junit_xml(bonus_assignment(), bonus_entry("ana", statistics=True)))
+    suite = earned.find("testsuite")
+    assert suite is not None
+    props = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert (props["score"], props["max_score"], props["extra_credit"]) == (
+        "35",
+        "30",
+        "+5 extra credit",
+    ), props
+    bonus = suite.findall("testcase")[2]
+    assert bonus.get("name") == "statistics", bonus.attrib
+    assert [(p.get("name"), p.get("value")) for p in bonus.iter("property")] == [
+        ("extra_credit", "5")
+    ]
+    missed = parse(junit_xml(bonus_assignment(), bonus_entry("bo", statistics=False)))
+    suite = missed.find("testsuite")
+    assert suite is not None
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "1"), suite.attrib
+    skipped = suite.findall("testcase")[2].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message", "").startswith("not earned (+0 of 5 extra credit): step 24"), (
+        skipped.attrib
+    )

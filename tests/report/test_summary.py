@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from batch_samples import assignment, batch, entry, graded
+from batch_samples import assignment, batch, bonus_assignment, bonus_entry, entry, graded
 from test_html import check_golden
 
 from grader.report.outputs import file_names
@@ -148,3 +148,26 @@ def test_regrade_section_appears_only_with_a_previous_run() -> None:
 def test_empty_batch_renders() -> None:
     html = render_summary(assignment(), [], {})
     assert "0 submissions, none graded" in html
+
+
+def test_extra_credit_is_a_bonus_in_the_summary() -> None:
+    """A student who did the required work has full marks, with or without the bonus; the
+    bonus shows beside the score and on its test."""
+    entries = [
+        bonus_entry("ana", statistics=True),
+        bonus_entry("bo", statistics=False),
+        bonus_entry("cy", statistics=True, timeouts=False),
+    ]
+    view = build_summary(bonus_assignment(), entries, {})
+    assert [(r.id, r.status, r.score, r.extra_credit, r.percent) for r in view.rows] == [
+        ("ana", "full", "35", "+5 extra credit", "117%"),
+        ("bo", "full", "30", "", "100%"),
+        ("cy", "partial", "15", "+5 extra credit", "50%"),
+    ]
+    assert [c.value for c in view.counts if c.key in ("full", "partial")] == [2, 1]
+    rates = {t.name: (t.tag, t.points) for t in view.tests}
+    assert rates["statistics"] == ("extra credit", "+5"), rates
+    assert rates["timeouts"] == ("", "20"), rates
+    html = render_summary(bonus_assignment(), entries, {})
+    assert "· 30 points (+5 extra credit on top) ·" in html, html
+    assert 'title="statistics: passed, 5 / 5 extra credit"' in html, html
