@@ -19,6 +19,7 @@ from grader.batch import DEFAULT_WORKERS
 from grader.batch_view import BatchView
 from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
+from grader.report import extra_credit
 from grader.results import SubmissionResult, TestResult
 from grader.terminal import shown
 from grader.validation import Check
@@ -119,8 +120,10 @@ def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
             f" [grey50](only {len(chosen)} of {len(result.tests)} tests run: "
             f"{sum(t.points for t in chosen):g}/{sum(t.max_points for t in chosen):g})[/grey50]"
         )
+    bonus = extra_credit.result_label(result)
     out.print(
-        f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]{scope}  "
+        f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]"
+        f"{f' ({bonus})' if bonus else ''}{scope}  "
         f"({result.timings.get('total', 0):.1f} s, backend {result.backend})"
     )
 
@@ -179,7 +182,10 @@ def check(
             "that is no verdict on the program. The reasons are above and in the report."
         )
         raise typer.Exit(EXIT_INFRASTRUCTURE)
-    passed = result.build.ok and all(t.status == "passed" for t in selected)
+    # extra credit missed is no point lost, unless the test was asked for by name
+    passed = result.build.ok and all(
+        t.status == "passed" for t in selected if test or not t.extra_credit
+    )
     raise typer.Exit(EXIT_FULL_MARKS if passed else EXIT_POINTS_LOST)
 
 

@@ -133,7 +133,8 @@ class SubmissionResult(_Model):
 
     @property
     def full_marks(self) -> bool:
-        return all(t.status == "passed" for t in self.tests)
+        """Every test passed but, perhaps, the extra credit (a bonus on top of full marks)."""
+        return all(t.status == "passed" for t in self.tests if not t.extra_credit)
 
     @property
     def grader_errors(self) -> list[TestResult]:

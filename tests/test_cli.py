@@ -129,3 +129,33 @@ def test_terminal_escapes_in_student_text_are_made_visible(tcp_echo: Path, tmp_p
         assert result.exit_code == 1, result.output
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "evil\\x1b]0;pwned\\x07\\x1b[2J" in result.output
+
+
+def test_missed_extra_credit_is_full_marks_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "bonus"
+    folder.mkdir()
+    (folder / "assignment.yaml").write_text(
+        "id: bonus\ntitle: Bonus\nsummary: An echo server.\nrole: server\ntransport: tcp\n"
+        'languages: {python: {entry: server.py, run: "python3 server.py {port}"}}\n'
+        "limits: {step_timeout: 1}\n"
+        "tests:\n"
+        "  - {name: echo, points: 2, description: Echoes., scenario: "
+        '[{connect: main}, {send: "hi\\n"}, {expect: "hi\\n"}]}\n'
+        "  - {name: shout, points: 1, extra_credit: true, description: Shouts., scenario: "
+        '[{connect: main}, {send: "hi\\n"}, {expect: "HI\\n"}]}\n'
+    )
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "server.py").write_text(
+        "import socket, sys\n"
+        "s = socket.create_server(('127.0.0.1', int(sys.argv[1])))\n"
+        "while True:\n"
+        "    c, _ = s.accept()\n"
+        "    c.sendall(c.recv(100))\n"
+        "    c.close()\n"
+    )
+    result = runner.invoke(app, ["check", str(folder), str(student), "-b", "local"])
+    assert result.exit_code == 0, result.output
+    assert "score: 2/2 (+0 of 1 extra credit)" in result.output
+    asked = runner.invoke(app, ["check", str(folder), str(student), "-b", "local", "-t", "shout"])
+    assert asked.exit_code == 1, asked.output
