@@ -347,6 +347,12 @@ class Server:
                 self.reply("MESSAGE", "552 5.3.4 Message too big", message)
                 return False
         message.raw = b"".join(message.lines)
+        # The message as the server keeps it (RFC 5321 §4.5.2): the dot line off, and the
+        # first of two leading dots, which the client added, removed.
+        text = b"".join(line[1:] if line.startswith(b".") else line for line in message.lines[:-1])
+        self.run.transcript.record(
+            self.conn.label, "note", text, note="the message as received (dots unstuffed)"
+        )
         self.queued += 1
         self.sender, self.recipients = None, 0
         return self.reply("MESSAGE", f"250 2.0.0 Ok: queued as {self.queued}", message)
