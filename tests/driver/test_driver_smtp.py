@@ -176,6 +176,7 @@ def test_no_helo_fails_only_the_hello_check(drive: Drive, free_port):
     client, replies = dialogue(*CLASSIC[1:], message=MAIL)
     result = serve(drive, free_port, client, checks=[c for c in ALL if c != "hello"])
     assert result["status"] == "passed", result["reason"]
+    assert codes(replies) == ["220", "250", "250", "354", "250", "221"]  # MAIL without HELO
     client, _ = dialogue(*CLASSIC[1:], message=MAIL)
     result = serve(drive, free_port, client, checks=["hello"])
     assert result["reason"].startswith(
