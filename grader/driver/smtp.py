@@ -17,17 +17,16 @@ resets the connection, or after ``idle`` seconds without a complete line (421, t
 from __future__ import annotations
 
 import bisect
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from . import smtp_checks
 from .connection import TcpConnection, tcp_connection
 from .context import Scope, Step
+from .smtp_commands import SERVER, Transaction, answer
+from .smtp_session import Exchange, Session
 from .verdict import Verdict, error, seconds
 
-SERVER = "grader.example.com"
 # A command line longer than this gets 500 (RFC 5321 §4.5.3.1.4 says 512 octets; real servers
 # such as Postfix take 2048).
 COMMAND_LIMIT = 2048
@@ -37,100 +36,6 @@ SCAN_LIMIT = 1 << 16
 MESSAGE_LIMIT = 4 << 20
 # Seconds the server waits for the client to close after the 221, before it closes itself.
 CLOSE_GRACE = 1.0
-
-# The EHLO reply (RFC 5321 §4.1.1.1): no PIPELINING (RFC 2920), so the client must wait for
-# each reply; no AUTH (RFC 4954) and no STARTTLS (RFC 3207), so it must not rely on them.
-EHLO_KEYWORDS = ("SIZE 10485760", "8BITMIME", "ENHANCEDSTATUSCODES", "HELP")
-# Commands a real server may know but this one does not offer: 502 (RFC 5321 §4.2.4).
-NOT_OFFERED = {
-    "AUTH": "this server offers no authentication (AUTH is not in its EHLO reply): send the "
-    "mail without logging in",
-    "STARTTLS": "this server offers no TLS (STARTTLS is not in its EHLO reply): go on in plain "
-    "text",
-    "VRFY": "this server does not verify addresses",
-    "EXPN": "this server does not expand mailing lists",
-    "BDAT": "CHUNKING is not in the EHLO reply: send the message with DATA",
-    "ETRN": "this server holds no queue for you",
-    "TURN": "this server does not change roles",
-    "ATRN": "this server does not change roles",
-    "SEND": "send the mail with MAIL FROM",
-    "SOML": "send the mail with MAIL FROM",
-    "SAML": "send the mail with MAIL FROM",
-}
-
-# RFC 5321 §4.1.2: Mailbox = Local-part "@" ( Domain / address-literal ); the local part is a
-# dot-string or a quoted string, the domain dot-separated labels of letters, digits and hyphens.
-MAILBOX = (
-    r'(?:"[^"\r\n]*"|[^\s@<>()\[\],;:"]+)'
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"|\[[^\]\s]+\])"
-)
-# RFC 5321 §4.1.2: Path = "<" [ A-d-l ":" ] Mailbox ">" (the source route is obsolete but
-# allowed). The angle brackets may be left out, as Postfix and Exim accept by default.
-PATH = re.compile(rf"(?:<(?:@[^:<>\s]+:)?(?P<inside>{MAILBOX})>|(?P<bare>{MAILBOX}))")
-# RFC 5321 §4.1.1.2 and §4.1.1.3: "MAIL FROM:" Reverse-path [SP Mail-parameters]; "RCPT TO:"
-# Forward-path [SP Rcpt-parameters]. The verb's case is free (§2.4); a space after the colon
-# is tolerated, as every real server does.
-MAIL_ARG = re.compile(r"FROM:[ \t]*(?P<path><[^<>]*>|[^\s<>]+)(?:[ \t]+(?P<params>.*))?", re.I)
-RCPT_ARG = re.compile(r"TO:[ \t]*(?P<path><[^<>]*>|[^\s<>]+)(?:[ \t]+(?P<params>.*))?", re.I)
-# RFC 5321 §4.1.1.3: <Postmaster> without a domain is a valid recipient.
-POSTMASTER = re.compile(r"<postmaster>", re.I)
-
-
-@dataclass
-class Exchange:
-    """One thing the client sent (a command line or the message) and the server's reply."""
-
-    kind: str  # "command" or "message"
-    raw: bytes  # as received: a line with its end, or the message with its dot line
-    verb: str  # a command's first word, upper case; "" for the message
-    arg: str  # the rest of a command line, stripped
-    arrived: float  # when its first byte was read (time.monotonic)
-    lines: list[bytes] = field(default_factory=list)  # each line as received, end included
-    terminated: bool = True  # a message: its dot line came
-    code: int = 0  # the reply's code; 0 when none was sent
-    reply: bytes = b""
-    replied: float | None = None  # when the reply's last byte was sent
-
-    def show(self) -> str:
-        """How a reason names it: 'MAIL FROM:<a@b>' or 'the message'."""
-        if self.kind == "message":
-            return "the message"
-        text = self.raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
-        return repr(text[:60] + ("…" if len(text) > 60 else ""))
-
-
-@dataclass
-class Session:
-    """What the client did: the basis of every check."""
-
-    connected: float
-    greeted: float | None = None  # when the greeting's last byte was sent
-    exchanges: list[Exchange] = field(default_factory=list)
-    early: bytes = b""  # bytes read before the greeting was complete
-    first_byte: float | None = None
-    end: str = ""  # "quit", "closed", "reset", "idle", "too long", "too big", "gone"
-    ended_client: float | None = None  # when the client closed or reset the connection
-    leftover: bytes = b""  # bytes of an unfinished line at the end
-    greeting_delay: float = 0.0
-    reply_delay: float = 0.0
-    idle: float = 0.0
-
-    def commands(self, *verbs: str) -> list[Exchange]:
-        return [x for x in self.exchanges if x.kind == "command" and x.verb in verbs]
-
-    def ending(self) -> str:
-        """How the dialogue ended, as a clause: 'then the client closed the connection'."""
-        return {
-            "quit": "the dialogue ended with QUIT",
-            "closed": "then the client closed the connection",
-            "reset": "then the client reset the connection",
-            "idle": f"then the client sent no complete line for {seconds(self.idle)}: the "
-            "server gave up (421)",
-            "too long": "then the client sent 64 KiB without a line end",
-            "too big": "then the message passed 4 MiB",
-            "gone": "then the connection failed",
-        }.get(self.end, "")
 
 
 class Server:
@@ -151,9 +56,7 @@ class Server:
         self.stamps: list[tuple[int, float]] = []  # (end offset of a read, when it was read)
         self.starts: list[int] = []  # the offsets, for bisect
         self.last_activity = self.session.connected
-        self.sender: str | None = None
-        self.recipients = 0
-        self.queued = 0
+        self.transaction = Transaction()
         if conn.buffer:
             self._stamp()
 
@@ -302,16 +205,11 @@ class Server:
         verb, _, arg = text.strip().partition(" ")
         exchange = Exchange("command", raw, verb.upper(), arg.strip(), at, lines=[raw])
         self.session.exchanges.append(exchange)
-        handler = COMMANDS.get(exchange.verb)
         if len(raw) > COMMAND_LIMIT:
-            answer: str | list[str] = "500 5.5.2 Line too long"
-        elif handler is not None:
-            answer = handler(self, exchange)
-        elif exchange.verb in NOT_OFFERED:
-            answer = f"502 5.5.1 {exchange.verb} not implemented: {NOT_OFFERED[exchange.verb]}"
+            reply: str | list[str] = "500 5.5.2 Line too long"
         else:
-            answer = "500 5.5.2 Syntax error, command unrecognized"
-        if not self.reply(exchange.verb, answer, exchange):
+            reply = answer(self.transaction, exchange)
+        if not self.reply(exchange.verb, reply, exchange):
             return False
         if exchange.verb == "QUIT" and exchange.code == 221:
             self.session.end = "quit"
@@ -353,9 +251,10 @@ class Server:
         self.run.transcript.record(
             self.conn.label, "note", text, note="the message as received (dots unstuffed)"
         )
-        self.queued += 1
-        self.sender, self.recipients = None, 0
-        return self.reply("MESSAGE", f"250 2.0.0 Ok: queued as {self.queued}", message)
+        self.transaction.queued += 1
+        self.transaction.clear()
+        queued = self.transaction.queued
+        return self.reply("MESSAGE", f"250 2.0.0 Ok: queued as {queued}", message)
 
     def _give_up(self) -> None:
         """The client is silent or sent too much: 421 and close (RFC 5321 §3.8)."""
@@ -368,83 +267,6 @@ class Server:
         until = time.monotonic() + CLOSE_GRACE
         while self.conn.ended is None and time.monotonic() < until:
             self._receive(until)
-
-
-# --- The commands ----------------------------------------------------------------------------
-
-
-def _hello(server: Server, x: Exchange) -> str | list[str]:
-    # RFC 5321 §4.1.1.1: "HELO" SP Domain / "EHLO" SP ( Domain / address-literal ).
-    if not x.arg:
-        return f"501 5.5.4 Syntax: {x.verb} hostname"
-    server.sender, server.recipients = None, 0
-    if x.verb == "HELO":
-        return f"250 {SERVER}"
-    return [f"250 {SERVER} greets {x.arg.split()[0]}", *(f"250 {k}" for k in EHLO_KEYWORDS)]
-
-
-def _mail(server: Server, x: Exchange) -> str:
-    match = MAIL_ARG.fullmatch(x.arg)
-    if match is None:
-        return "501 5.5.4 Syntax: MAIL FROM:<address>"
-    path = match.group("path")
-    if path != "<>" and PATH.fullmatch(path) is None:  # <> is the null reverse-path
-        return "501 5.1.7 Bad sender address syntax"
-    if server.sender is not None:
-        return "503 5.5.1 Error: nested MAIL command"
-    server.sender, server.recipients = path, 0
-    return "250 2.1.0 Ok"
-
-
-def _rcpt(server: Server, x: Exchange) -> str:
-    match = RCPT_ARG.fullmatch(x.arg)
-    if match is None:
-        return "501 5.5.4 Syntax: RCPT TO:<address>"
-    path = match.group("path")
-    if PATH.fullmatch(path) is None and POSTMASTER.fullmatch(path) is None:
-        return "501 5.1.3 Bad recipient address syntax"
-    if server.sender is None:
-        return "503 5.5.1 Error: need MAIL command"
-    server.recipients += 1
-    return "250 2.1.5 Ok"
-
-
-def _data(server: Server, x: Exchange) -> str:
-    if x.arg:
-        return "501 5.5.4 Syntax: DATA"
-    # Lenient: no 503/554 without a recipient (a MAY, RFC 5321 §3.3); the envelope check
-    # reports a missing envelope, and the message is still received and checked on its own.
-    return "354 End data with <CR><LF>.<CR><LF>"
-
-
-def _rset(server: Server, x: Exchange) -> str:
-    server.sender, server.recipients = None, 0
-    return "250 2.0.0 Ok"
-
-
-def _noop(server: Server, x: Exchange) -> str:
-    return "250 2.0.0 Ok"
-
-
-def _help(server: Server, x: Exchange) -> str:
-    return "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP HELP QUIT"
-
-
-def _quit(server: Server, x: Exchange) -> str:
-    return f"221 2.0.0 {SERVER} closing connection"
-
-
-COMMANDS: dict[str, Callable[[Server, Exchange], str | list[str]]] = {
-    "HELO": _hello,
-    "EHLO": _hello,
-    "MAIL": _mail,
-    "RCPT": _rcpt,
-    "DATA": _data,
-    "RSET": _rset,
-    "NOOP": _noop,
-    "HELP": _help,
-    "QUIT": _quit,
-}
 
 
 def smtp_server(scope: Scope, step: Step) -> None:

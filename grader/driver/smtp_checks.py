@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .verdict import Verdict, comparison, quote, seconds
 
 if TYPE_CHECKING:
-    from .smtp import Exchange, Session
+    from .smtp_session import Exchange, Session
 
 CRLF = b"\r\n"
 
@@ -42,9 +42,7 @@ def _reply_text(x: Exchange) -> str:
 def greeting(session: Session) -> None:
     """RFC 5321 §3.1: the server speaks first; the client sends nothing before the 220."""
     if session.first_byte is None:
-        raise failed(
-            f"the client sent nothing after the server's 220 greeting; {session.ending()}"
-        )
+        raise failed(f"the client sent nothing after the server's 220 greeting; {session.ending()}")
     if session.greeted is None or session.first_byte < session.greeted:
         after = seconds(session.first_byte - session.connected)
         delay = seconds(session.greeting_delay)
@@ -126,9 +124,7 @@ def message(session: Session) -> None:
     index = session.exchanges.index(accepted[0])
     following = session.exchanges[index + 1 : index + 2]
     if not following or following[0].kind != "message":
-        raise failed(
-            f"after the 354 reply to DATA the client sent no message; {session.ending()}"
-        )
+        raise failed(f"after the 354 reply to DATA the client sent no message; {session.ending()}")
     body = following[0]
     if not body.terminated:
         tail = body.raw[-40:]
@@ -223,4 +219,3 @@ CHECKS: dict[str, Callable[[Session], None]] = {
 def summary(session: Session) -> str:
     """One line for the transcript: what the client sent and how the session ended."""
     return f"SMTP session: the client sent {_sent(session)}; {session.ending()}"
-

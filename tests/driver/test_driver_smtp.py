@@ -143,7 +143,19 @@ def test_auth_starttls_and_unknown_commands_are_refused_and_the_dialogue_goes_on
     result = serve(drive, free_port, client)
     assert result["status"] == "passed", result["reason"]
     assert codes(replies) == [
-        "220", "250", "502", "502", "500", "502", "250", "250", "250", "250", "354", "250", "221"
+        "220",
+        "250",
+        "502",
+        "502",
+        "500",
+        "502",
+        "250",
+        "250",
+        "250",
+        "250",
+        "354",
+        "250",
+        "221",
     ]
     assert b"offers no authentication" in replies[3], replies[3]
     assert b"offers no TLS" in replies[2], replies[2]
@@ -200,9 +212,7 @@ def test_a_malformed_sender_fails_only_the_envelope_check(drive: Drive, free_por
     assert serve(drive, free_port, client, checks=others)["status"] == "passed"
 
 
-def test_a_message_without_its_dot_line_ends_in_a_421_after_the_idle_time(
-    drive: Drive, free_port
-):
+def test_a_message_without_its_dot_line_ends_in_a_421_after_the_idle_time(drive: Drive, free_port):
     client, _ = dialogue(*CLASSIC, message=b"I love computer networks!\r\n")
     started = time.monotonic()
     result = serve(drive, free_port, client, checks=["message"])
@@ -254,9 +264,9 @@ def test_sending_before_the_greeting_fails_the_greeting_check(drive: Drive, free
 
     result = serve(drive, free_port, eager, checks=["greeting"], greeting_delay=0.3)
     assert result["status"] == "failed", result
-    assert result["reason"].startswith(
-        "step 3 (smtp_server): the client sent 'HELO me\\r\\n' "
-    ), result["reason"]
+    assert result["reason"].startswith("step 3 (smtp_server): the client sent 'HELO me\\r\\n' "), (
+        result["reason"]
+    )
     assert "before the server's 220 greeting (sent after 0.3 s)" in result["reason"]
 
 
