@@ -103,7 +103,7 @@ class Server:
 
     def _out_of_time(self) -> Verdict:
         limit = seconds(self.run.settings.test_timeout)
-        done = ", ".join(x.verb or "message" for x in self.session.exchanges) or "nothing"
+        done = ", ".join(x.name() for x in self.session.exchanges) or "nothing"
         return self.conn.timeout(
             f"the test's {limit} limit ran out during the SMTP dialogue (the client had sent: "
             f"{done})"

@@ -27,10 +27,7 @@ def failed(detail: str, *, comparison: dict[str, Any] | None = None) -> Verdict:
 
 def _sent(session: Session) -> str:
     """What the client sent, as a list for a reason: 'HELO, MAIL, RCPT, DATA, the message'."""
-    names = [
-        "the message" if x.kind == "message" else x.verb or "an empty line"
-        for x in session.exchanges
-    ]
+    names = [x.name() for x in session.exchanges]
     return ", ".join(names) if names else "nothing"
 
 

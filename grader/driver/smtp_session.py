@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from .verdict import seconds
 
+# The first bytes of a TLS handshake record (RFC 8446 §5.1: content type 22, version 3.x).
+TLS_RECORD = b"\x16\x03"
+
 
 @dataclass
 class Exchange:
@@ -21,6 +24,18 @@ class Exchange:
     code: int = 0  # the reply's code; 0 when none was sent
     reply: bytes = b""
     replied: float | None = None  # when the reply's last byte was sent
+
+    def name(self) -> str:
+        """A short name for a list: 'MAIL', 'the message', 'a line that is no command'."""
+        if self.kind == "message":
+            return "the message"
+        if not self.verb:
+            return "an empty line"
+        if self.verb.isascii() and self.verb.isalpha():
+            return self.verb
+        if self.raw.startswith(TLS_RECORD):
+            return "a TLS handshake"  # a client that goes on with TLS after a refused STARTTLS
+        return "a line that is no command"
 
     def show(self) -> str:
         """How a reason names it: 'MAIL FROM:<a@b>' or 'the message'."""

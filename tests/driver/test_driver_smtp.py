@@ -286,3 +286,14 @@ def test_closing_before_the_221_fails_the_quit_check(drive: Drive, free_port):
     ), result["reason"]
     client, _ = dialogue(*CLASSIC, message=MAIL)
     assert serve(drive, free_port, client, **options)["status"] == "passed"
+
+
+def test_a_tls_handshake_after_a_refused_starttls_is_named_not_quoted_raw(drive: Drive, free_port):
+    client, replies = dialogue(b"EHLO me\r\n", b"STARTTLS\r\n", b"\x16\x03\x01\x02\x00\x01\n")
+    result = serve(drive, free_port, client, checks=["quit"])
+    assert codes(replies) == ["220", "250", "502", "500"]
+    assert result["reason"] == (
+        "step 3 (smtp_server): no QUIT command (the client sent EHLO, STARTTLS, a TLS "
+        "handshake; then the client closed the connection): say goodbye with QUIT and receive "
+        "the 221 before closing (RFC 5321 §4.1.1.10)"
+    ), result["reason"]
