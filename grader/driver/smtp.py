@@ -181,6 +181,7 @@ class Server:
                 return self.conn.take(end + 1), at
             if len(buffer) > SCAN_LIMIT:
                 self.session.end = "too long"
+                self.session.leftover = bytes(buffer)
                 return None
             if self.conn.ended is not None:
                 self.session.end = "reset" if self.conn.reset else "closed"
@@ -222,7 +223,7 @@ class Server:
     def _message(self) -> bool:
         """Receive the message up to its dot line (RFC 5321 §4.1.1.4), unstuffing dots."""
         message = Exchange("message", b"", "", "", 0.0, terminated=False)
-        started = False
+        started, size = False, 0
         while True:
             got = self._line()
             if got is None:
@@ -237,10 +238,11 @@ class Server:
                 started, message.arrived = True, at
                 self.session.exchanges.append(message)
             message.lines.append(raw)
+            size += len(raw)
             if raw.rstrip(b"\r\n") == b".":
                 message.terminated = True
                 break
-            if sum(len(line) for line in message.lines) > MESSAGE_LIMIT:
+            if size > MESSAGE_LIMIT:
                 self.session.end = "too big"
                 self.reply("MESSAGE", "552 5.3.4 Message too big", message)
                 return False

@@ -297,3 +297,26 @@ def test_a_tls_handshake_after_a_refused_starttls_is_named_not_quoted_raw(drive:
         "handshake; then the client closed the connection): say goodbye with QUIT and receive "
         "the 221 before closing (RFC 5321 §4.1.1.10)"
     ), result["reason"]
+
+
+def test_a_runaway_line_or_message_ends_the_session_with_the_reason(drive: Drive, free_port):
+    def flood_line(sock: socket.socket) -> None:
+        read_reply(sock)
+        sock.sendall(b"HELO " + b"x" * 70000)
+        while sock.recv(4096):
+            pass
+
+    result = serve(drive, free_port, flood_line, checks=["crlf"])
+    sent = [base64.b64decode(e["data_b64"]) for e in result["events"] if e["kind"] == "send"]
+    assert sent[-1].startswith(b"421 4.4.2 grader.example.com Error: line too long"), sent
+    assert result["reason"].endswith(
+        "then the client sent 64 KiB without a line end: end every line with \\r\\n "
+        "(RFC 5321 §2.3.8)"
+    ), result["reason"]
+
+    big = b"y" * 1000 + CRLF
+    client, _ = dialogue(*CLASSIC, message=big * 4300 + b".\r\n")
+    result = serve(drive, free_port, client, checks=["message"])
+    sent = [base64.b64decode(e["data_b64"]) for e in result["events"] if e["kind"] == "send"]
+    assert sent[-1] == b"552 5.3.4 Message too big\r\n", sent[-1]
+    assert "the message (" in result["reason"] and "never ended" in result["reason"], result
