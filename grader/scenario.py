@@ -294,6 +294,56 @@ class Accept(_Step):
     timeout: Timeout
 
 
+# --- SMTP server (client assignments) ---------------------------------------------------------
+
+
+class SmtpServer(_Step):
+    """Play a mail server (RFC 5321) on an accepted connection, then check what the client did.
+
+    The server answers every line as a real one would, and the dialogue goes on whatever the
+    client sends: the 220 greeting; HELO, and EHLO with a multi-line 250 (SIZE, 8BITMIME,
+    ENHANCEDSTATUSCODES, HELP: no PIPELINING, AUTH or STARTTLS); MAIL FROM and RCPT TO in any
+    case, with or without a space after the colon, angle brackets optional; DATA, 354 and the
+    message up to its line holding a single dot (dots unstuffed); RSET, NOOP, HELP; QUIT, 221
+    and the close. AUTH, STARTTLS, VRFY and the like get 502 with a reason, unknown commands
+    500, malformed ones 501. A bare LF ends a line (the crlf check reports it). The session
+    ends at QUIT, when the client closes, or after ``idle`` seconds without a complete line
+    (421, then the server closes). Each check listed then enforces one rule of RFC 5321 on
+    what was recorded (see grader/driver/smtp_checks.py); the first that fails decides.
+    """
+
+    smtp_server: list[
+        Literal["greeting", "hello", "envelope", "message", "crlf", "quit", "waits"]
+    ] = Field(
+        description="The checks: greeting (nothing sent before the 220), hello (HELO or EHLO "
+        "with a name before MAIL), envelope (MAIL FROM:<a> then RCPT TO:<b>, accepted, before "
+        "DATA), message (DATA, then the message ended by a line holding a single dot), crlf "
+        "(every line ends with CR LF), quit (QUIT, and no close before its 221), waits (each "
+        "command and the message sent only after the whole reply to the one before)."
+    )
+    conn: ConnName
+    greeting_delay: Annotated[float, Field(ge=0)] = Field(
+        default=0, description="Seconds between the connection and the 220 greeting."
+    )
+    reply_delay: Annotated[float, Field(ge=0)] = Field(
+        default=0, description="Seconds before each reply to a command or to the message."
+    )
+    split_gap: PositiveFloat | None = Field(
+        default=None,
+        description="Send each reply in two pieces, this many seconds apart (replies in pieces).",
+    )
+    slow: list[Annotated[str, Field(pattern=r"^[A-Za-z]+$")]] | None = Field(
+        default=None,
+        description="The replies reply_delay and split_gap apply to: GREETING, a command's verb "
+        "(HELO, QUIT ...) or MESSAGE (the reply to the message); null: every reply.",
+    )
+    idle: PositiveFloat | None = Field(
+        default=None,
+        description="Seconds without a complete line after which the server gives up (421 and "
+        "close); default limits.step_timeout.",
+    )
+
+
 # --- UDP -------------------------------------------------------------------------------------
 
 
@@ -532,6 +582,7 @@ STEP_TYPES: dict[str, type[_Step]] = {
     "sleep": Sleep,
     "listen": Listen,
     "accept": Accept,
+    "smtp_server": SmtpServer,
     "udp_bind": UdpBind,
     "sendto": SendTo,
     "echo": Echo,
@@ -580,6 +631,7 @@ Step = Annotated[
     | Annotated[Sleep, Tag("sleep")]
     | Annotated[Listen, Tag("listen")]
     | Annotated[Accept, Tag("accept")]
+    | Annotated[SmtpServer, Tag("smtp_server")]
     | Annotated[UdpBind, Tag("udp_bind")]
     | Annotated[SendTo, Tag("sendto")]
     | Annotated[Echo, Tag("echo")]

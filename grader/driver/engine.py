@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import expects, http, process, tcp, udp
+from . import expects, http, process, smtp, tcp, udp
 from .context import Group, Run, Scope, Settings, Step
 from .netio import pause
 from .relay import Relay, start_relay
@@ -69,6 +69,7 @@ HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
     **udp.HANDLERS,
     **process.HANDLERS,
     **http.HANDLERS,
+    **smtp.HANDLERS,
     "sleep": sleep,
     "barrier": barrier,
 }
