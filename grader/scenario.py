@@ -291,6 +291,10 @@ class HttpResponse(_Step):
     response's lines (``body_contains``: anywhere in it). For tests about something else
     (keeps serving, concurrency), so that a malformed response costs only the tests that
     check the response.
+
+    ``keep: true`` leaves the response on the connection, so that the next http_response
+    checks it again: a test may check it in stages (an answer at all, then its form, then its
+    status and body), each step with the hint for its own check.
     """
 
     http_response: Annotated[int, Field(ge=100, le=999)] | Literal["any"] = Field(
@@ -312,6 +316,12 @@ class HttpResponse(_Step):
         default=True,
         description="check: protocol: the program closes the connection after the response "
         "(the request said 'Connection: close', RFC 9112 §9.6). false: it may keep it open.",
+    )
+    keep: bool = Field(
+        default=False,
+        description="Leave the response on the connection for the next step: a response "
+        "checked in stages (served, then the protocol, then the status and body), each stage "
+        "with its own hint.",
     )
     timeout: Timeout
 

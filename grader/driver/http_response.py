@@ -33,13 +33,31 @@ SETTLE = 0.5
 MAX_BODY_STARTS = 256
 
 
+class _Taken:
+    """The bytes a step consumes of a connection's buffer, to be put back with ``keep``."""
+
+    def __init__(self, conn: TcpConnection) -> None:
+        self.conn = conn
+        self.data = bytearray()
+
+    def __call__(self, count: int) -> bytes:
+        data = self.conn.take(count)
+        self.data += data
+        return data
+
+
 def http_response(scope: Scope, step: Step) -> None:
     conn = tcp_connection(scope, step.get("conn"))
     deadline = scope.run.deadline(step.get("timeout"))
+    take = _Taken(conn)
     if step.get("check", "protocol") == "served":
-        _served(conn, step, scope, deadline)
+        _served(conn, step, scope, deadline, take)
     else:
-        _protocol(conn, step, scope, deadline)
+        _protocol(conn, step, scope, deadline, take)
+    if step.get("keep"):
+        # The response stays for the next step: a response checked in stages, each stage
+        # with its own hint.
+        conn.buffer[:0] = take.data
 
 
 def _wanted_status(step: Step) -> int | None:
@@ -70,9 +88,11 @@ def _violation(conn: TcpConnection, v: Violation) -> Verdict:
 # --- check: protocol --------------------------------------------------------------------------
 
 
-def _protocol(conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline) -> None:
+def _protocol(
+    conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline, take: _Taken
+) -> None:
     wanted = _wanted_status(step)
-    head = _read_head(conn, deadline, wanted)
+    head = _read_head(conn, deadline, wanted, take)
     if wanted is not None and head.code != wanted:
         raise failed(
             f"the status code is {head.code} (status line {quote(head.status_line)}), "
@@ -84,9 +104,9 @@ def _protocol(conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline)
                 preview=scope.run.settings.preview,
             ),
         )
-    body, delimited = _read_body(conn, head, deadline)
+    body, delimited = _read_body(conn, head, deadline, take)
     if step.get("closes", True):
-        _await_close(conn, deadline, delimited)
+        _await_close(conn, deadline, delimited, take)
     candidates = [body]
     if delimited == "close" and body.endswith(TRAILING_CRLF):
         # Without a Content-Length the body runs until the close: one CRLF the server sends
@@ -95,7 +115,7 @@ def _protocol(conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline)
     _check_body(scope, step, body, candidates, f"the body ({plural(len(body), 'byte')})")
 
 
-def _read_head(conn: TcpConnection, deadline: Deadline, wanted: int | None) -> Head:
+def _read_head(conn: TcpConnection, deadline: Deadline, wanted: int | None, take: _Taken) -> Head:
     parsed: list[Head] = []
 
     def done() -> bool:
@@ -109,7 +129,7 @@ def _read_head(conn: TcpConnection, deadline: Deadline, wanted: int | None) -> H
 
     outcome = _read(conn, deadline, done)
     if parsed:
-        conn.take(parsed[0].size)
+        take(parsed[0].size)
         return parsed[0]
     data = bytes(conn.buffer)
     cmp = comparison("bytes", example_status_line(wanted), data, preview=conn.run.settings.preview)
@@ -119,7 +139,9 @@ def _read_head(conn: TcpConnection, deadline: Deadline, wanted: int | None) -> H
     raise failed(f"{conn.ended_clause()}: it {what}", comparison=cmp)
 
 
-def _read_body(conn: TcpConnection, head: Head, deadline: Deadline) -> tuple[bytes, str]:
+def _read_body(
+    conn: TcpConnection, head: Head, deadline: Deadline, take: _Taken
+) -> tuple[bytes, str]:
     """The body and what ended it: 'none', 'length', 'chunked' or 'close'."""
     preview = conn.run.settings.preview
     try:
@@ -142,7 +164,7 @@ def _read_body(conn: TcpConnection, head: Head, deadline: Deadline) -> tuple[byt
 
         outcome = _read(conn, deadline, chunks_done)
         if decoded:
-            conn.take(decoded[0][1])
+            take(decoded[0][1])
             return decoded[0][0], "chunked"
         got = bytes(conn.buffer)
         clause = f"{plural(len(got), 'byte')} of a chunked body, without its last chunk"
@@ -152,7 +174,7 @@ def _read_body(conn: TcpConnection, head: Head, deadline: Deadline) -> tuple[byt
     if length is not None:
         outcome = _read(conn, deadline, lambda: len(conn.buffer) >= length)
         if len(conn.buffer) >= length:
-            return conn.take(length), "length"
+            return take(length), "length"
         got = bytes(conn.buffer)
         cmp = comparison("bytes", f"{length} bytes".encode(), got, preview=preview)
         clause = f"{plural(len(got), 'byte')} of body, its Content-Length says {length}"
@@ -160,7 +182,7 @@ def _read_body(conn: TcpConnection, head: Head, deadline: Deadline) -> tuple[byt
             raise conn.timeout(f"waited {deadline.waited()} for the body: got {clause}", cmp)
         raise failed(f"{conn.ended_clause()} after {clause}", comparison=cmp)
     outcome = _read(conn, deadline, lambda: False)
-    got = conn.take(len(conn.buffer))
+    got = take(len(conn.buffer))
     if outcome == "timeout":
         raise conn.timeout(
             f"waited {deadline.waited()} for the end of the body: without a Content-Length the "
@@ -171,13 +193,13 @@ def _read_body(conn: TcpConnection, head: Head, deadline: Deadline) -> tuple[byt
     return got, "close"
 
 
-def _await_close(conn: TcpConnection, deadline: Deadline, delimited: str) -> None:
+def _await_close(conn: TcpConnection, deadline: Deadline, delimited: str, take: _Taken) -> None:
     """The request said "Connection: close": the program closes after the response (RFC 9112
     §9.6). Bytes after a delimited body are read and ignored."""
     if delimited == "close":
         return
     outcome = _read(conn, deadline, lambda: False)
-    extra = len(conn.take(len(conn.buffer)))
+    extra = len(take(len(conn.buffer)))
     if outcome == "timeout":
         after = f" ({plural(extra, 'byte')} more after it)" if extra else ""
         raise conn.timeout(
@@ -217,7 +239,9 @@ def _check_body(scope: Scope, step: Step, body: bytes, candidates: list[bytes], 
 # --- check: served ----------------------------------------------------------------------------
 
 
-def _served(conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline) -> None:
+def _served(
+    conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline, take: _Taken
+) -> None:
     """An answer arrived: any bytes, whatever the status line and headers say; the body
     options hold for the bytes after one of the response's first lines (or, body_contains,
     anywhere in it). Reads until the close, the end of a Content-Length body, or a quiet
@@ -242,7 +266,7 @@ def _served(conn: TcpConnection, step: Step, scope: Scope, deadline: Deadline) -
         if conn.ended is not None or len(conn.buffer) > MAX_RESPONSE or deadline.passed():
             break
         conn.receive_once(min(deadline.at, time.monotonic() + SETTLE / 5))
-    data = conn.take(len(conn.buffer))
+    data = take(len(conn.buffer))
     if not data:
         if conn.ended is not None:
             raise failed(f"{conn.ended_clause()} without answering the request")

@@ -280,3 +280,32 @@ def test_served_passes_a_connection_left_open_once_the_answer_is_quiet(
     result = get(drive, port, "any", check="served", body_contains="Hello")
     assert result["status"] == "passed", result
     assert time.monotonic() - started < 1.5, "served waited for the close"
+
+
+# --- keep: a response checked in stages -----------------------------------------------------
+
+
+def test_keep_leaves_the_response_for_the_next_step(drive: Drive, tcp_peers: TcpPeers) -> None:
+    """served, then the protocol, then the status and body: the failing stage is the one
+    whose check failed (its hint is the one shown)."""
+    response = b"HTTP/1.0 404 File not found\r\nContent-Length: 9\r\n\r\nnot found"
+    port = tcp_peers.start(server(response))
+    stages = [
+        {"http_response": "any", "check": "served", "keep": True},
+        {"http_response": "any", "keep": True},
+        {"http_response": 404, "body": "not found"},
+    ]
+    steps = [{"connect": "main"}, {"send": REQUEST}, *stages]
+    assert drive(steps, port)["status"] == "passed"
+    steps[-1] = {"http_response": 200}
+    result = drive(steps, port)
+    assert (result["step"], result["reason"]) == (
+        "4",
+        "step 4 (http_response): the status code is 404 (status line 'HTTP/1.0 404 File not "
+        "found'), expected 200",
+    ), result
+    port = tcp_peers.start(server(b" " + response))
+    result = drive(steps, port)
+    assert result["step"] == "3", result
+    received = [e for e in result["events"] if e["kind"] == "recv"]
+    assert len(received) == 1, "a kept response is received, and shown, once"
