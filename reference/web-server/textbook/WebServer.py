@@ -2,8 +2,9 @@
 # Written as students write it from the textbook's skeleton: a fixed port (6789), one recv
 # for the request, the file read as text and sent one character per send, the prints of the
 # skeleton. It does the textbook's task (serve the file, 404 for a missing one, keep serving)
-# and scores full marks; it earns none of the extra credit (it is iterative, reads one recv
-# and cannot send an image).
+# and scores full marks; of the extra credit it earns only concurrent-10 (ten clients, served
+# one after the other): it ignores its port argument, reads one recv, cannot send an image and
+# holds up everyone while one connected client is silent.
 from socket import *
 import sys  # In order to terminate the program
 
