@@ -112,7 +112,8 @@ def _protocol(
         # Without a Content-Length the body runs until the close: one CRLF the server sends
         # after the file (as the textbook's servers do) is not counted as the file's.
         candidates.append(body[: -len(TRAILING_CRLF)])
-    _check_body(scope, step, body, candidates, f"the body ({plural(len(body), 'byte')})")
+    by = ", as its Content-Length says" if delimited == "length" else ""
+    _check_body(scope, step, body, candidates, f"the body ({plural(len(body), 'byte')}{by})")
 
 
 def _read_head(conn: TcpConnection, deadline: Deadline, wanted: int | None, take: _Taken) -> Head:

@@ -309,3 +309,13 @@ def test_keep_leaves_the_response_for_the_next_step(drive: Drive, tcp_peers: Tcp
     assert result["step"] == "3", result
     received = [e for e in result["events"] if e["kind"] == "recv"]
     assert len(received) == 1, "a kept response is received, and shown, once"
+
+
+def test_a_content_length_shorter_than_the_file_cuts_the_body(
+    drive: Drive, tcp_peers: TcpPeers
+) -> None:
+    port = tcp_peers.start(server(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + PAGE))
+    assert reason(get(drive, port, body=PAGE.decode())) == (
+        f"the body (10 bytes, as its Content-Length says) differs from the expected "
+        f"{len(PAGE)} bytes at byte 10"
+    )
