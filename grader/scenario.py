@@ -271,6 +271,70 @@ class HttpGet(_Step):
     timeout: Timeout
 
 
+class HttpResponse(_Step):
+    """Read a whole HTTP/1.x response on a connection (after a ``send`` of the request) and
+    check it by the protocol, RFC 9112 and RFC 9110 §15.
+
+    ``check: protocol`` (the default): the status line is ``HTTP/1.0`` or ``HTTP/1.1``, a space,
+    three digits, a space and any reason phrase (free text, even empty: clients ignore it);
+    then header lines ``Name: value`` (names case-insensitive, any order, any fields), each
+    ending in CRLF, and a blank line CRLF. The body ends after ``Content-Length`` bytes (which
+    must all arrive), with the last chunk of a chunked body, or when the program closes the
+    connection (one CRLF after such a body is not counted as the body's). The status code
+    must be the step's (``any``: any code), the body as ``body``, ``body_sha256`` and
+    ``body_contains`` say, and with ``closes`` the program must then close the connection.
+    Each failure names what was received: "the status line is ' HTTP/1.1 200 OK' (a leading
+    space)", "header line 3 ... ends in LF, not CRLF", "no blank line after the headers".
+
+    ``check: served``: only that the request was answered, whatever its status line and
+    headers: some bytes arrive, and the body options hold for the bytes after one of the
+    response's lines (``body_contains``: anywhere in it). For tests about something else
+    (keeps serving, concurrency), so that a malformed response costs only the tests that
+    check the response.
+
+    ``keep: true`` leaves the response on the connection, so that the next http_response
+    checks it again: a test may check it in stages (an answer at all, then its form, then its
+    status and body), each step with the hint for its own check.
+    """
+
+    http_response: Annotated[int, Field(ge=100, le=999)] | Literal["any"] = Field(
+        description="The status code expected, or 'any'."
+    )
+    conn: ConnName
+    check: Literal["protocol", "served"] = Field(
+        default="protocol",
+        description="protocol: the response is checked by RFC 9112; served: only that it came.",
+    )
+    body: Payload | None = Field(default=None, description="The exact body expected.")
+    body_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256 of the body expected."
+    )
+    body_contains: str | None = Field(
+        default=None, description="A text (UTF-8) the body must contain."
+    )
+    closes: bool = Field(
+        default=True,
+        description="check: protocol: the program closes the connection after the response "
+        "(the request said 'Connection: close', RFC 9112 §9.6). false: it may keep it open.",
+    )
+    keep: bool = Field(
+        default=False,
+        description="Leave the response on the connection for the next step: a response "
+        "checked in stages (served, then the protocol, then the status and body), each stage "
+        "with its own hint.",
+    )
+    timeout: Timeout
+
+    @model_validator(mode="after")
+    def _served_checks_no_format(self) -> HttpResponse:
+        if self.check == "served":
+            if self.http_response != "any":
+                raise ValueError("check: served reads any answer: use http_response: any")
+            if "closes" in self.model_fields_set:
+                raise ValueError("closes is checked only with check: protocol")
+        return self
+
+
 class Sleep(_Step):
     """Do nothing for this many seconds (an idle client)."""
 
@@ -579,6 +643,7 @@ STEP_TYPES: dict[str, type[_Step]] = {
     "close": Close,
     "reset": Reset,
     "http_get": HttpGet,
+    "http_response": HttpResponse,
     "sleep": Sleep,
     "listen": Listen,
     "accept": Accept,
@@ -628,6 +693,7 @@ Step = Annotated[
     | Annotated[Close, Tag("close")]
     | Annotated[Reset, Tag("reset")]
     | Annotated[HttpGet, Tag("http_get")]
+    | Annotated[HttpResponse, Tag("http_response")]
     | Annotated[Sleep, Tag("sleep")]
     | Annotated[Listen, Tag("listen")]
     | Annotated[Accept, Tag("accept")]

@@ -1,4 +1,5 @@
-"""http_get: one GET request made with Python's http.client, and checks of its response."""
+"""The HTTP steps: http_get (a GET made with Python's http.client) and http_response (a whole
+HTTP/1.x response read on a connection and checked by the protocol)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 from collections.abc import Callable
 
 from .context import Deadline, Scope, Step
+from .http_response import http_response
 from .netio import show
 from .payload import materialise
 from .tcp import dial
@@ -178,4 +180,7 @@ def _check(
             )
 
 
-HANDLERS: dict[str, Callable[[Scope, Step], None]] = {"http_get": http_get}
+HANDLERS: dict[str, Callable[[Scope, Step], None]] = {
+    "http_get": http_get,
+    "http_response": http_response,
+}
