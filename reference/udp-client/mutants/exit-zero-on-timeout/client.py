@@ -29,8 +29,8 @@ def main():
             # One recvfrom returns exactly one datagram, whole (up to the buffer's size).
             reply, _ = sock.recvfrom(MAX_DATAGRAM)
     except socket.timeout:
-        print("Request timed out")  # BUG: on stdout, and the exit code says success
-        return 0
+        print("Request timed out", file=sys.stderr)
+        return 0  # BUG: the exit code says success
     except OSError as e:
         print(f"error: {host} port {port}: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -1,0 +1,14 @@
+# Mutant of the udp-client assignment: see mutant.yaml for its one bug.
+from socket import *
+import sys
+s = socket(AF_INET, SOCK_DGRAM)
+s.settimeout(2)
+addr = (sys.argv[1], int(sys.argv[2]))
+s.sendto(sys.argv[3].encode(), addr)
+s.sendto(sys.argv[3].encode(), addr)  # BUG: the message goes out twice
+try:
+    m, a = s.recvfrom(65535)
+except timeout:
+    print('Request timed out', file=sys.stderr)
+    sys.exit(1)
+print(m.decode())
