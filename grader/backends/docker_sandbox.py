@@ -32,6 +32,7 @@ from grader.backends.docker_labels import (
     LABEL_VERSION,
     owner_label,
 )
+from grader.backends.docker_redirect import DRIVER_USER, Redirection, redirects
 from grader.driver.stdio import ControlChannelError, serve
 from grader.errors import BackendError
 from grader.program import ProgramPlan
@@ -215,6 +216,10 @@ class DockerSandbox:
         else:
             self.program_host = self.driver_host = "127.0.0.1"
         self.remote_client = separate and server
+        # a client's every destination reaches the peer, which shares its namespace
+        self.redirection = Redirection.plan(loaded.spec) if redirects(loaded.spec) else None
+        if self.redirection is not None:
+            self.program_host, self.driver_host = self.redirection.program_host, "0.0.0.0"
         self.student_id = ""
         self.tester_id = ""
         self.timings: dict[str, float] = {}
@@ -241,7 +246,7 @@ class DockerSandbox:
         started = time.monotonic()
         stack.callback(self.engine.remove_containers, self._containers)
         limits = self.loaded.spec.limits
-        separate = self.loaded.spec.topology == "separate"
+        separate = self.loaded.spec.topology == "separate" and self.redirection is None
         self.student_id = self._container(
             STUDENT,
             ContainerLimits(limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb),
@@ -261,6 +266,13 @@ class DockerSandbox:
             [self.student_id, self.tester_id] if separate else [self.tester_id]
         )
         self._timed("containers")(started)
+        if self.redirection is not None:
+            started = time.monotonic()
+            self.redirection.install(
+                self.engine, self.image_id, f"{self.name}-netadmin",
+                {**self.labels, LABEL: "netadmin"}, self.student_id, self.tester_id, stack,
+            )
+            self._timed("redirect")(started)
         started = time.monotonic()
         self._copy(self.tester_id, _driver_files())
         stack.callback(self._drop_spare)
@@ -352,6 +364,8 @@ class DockerSandbox:
     def run_test(self, test: TestSpec) -> TestRun:
         spec = self.loaded.spec
         port = spec.port or random.randrange(*PORTS)
+        if self.redirection is not None:
+            port = self.redirection.port_for(test)
         program = DockerProgram(
             self.engine,
             self.student_id,
@@ -372,7 +386,12 @@ class DockerSandbox:
                         port = found
                 elif spec.transport == "udp":
                     self._await_udp_bind(program, port)
-            result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
+            request = driver_request(self.loaded, test, self.driver_host, port)
+            if self.redirection is not None:
+                request["dns"] = self.redirection.dns_request()
+            result = self._drive(request, program)
+            if self.redirection is not None:
+                diagnostics += self.redirection.notes(test, port, result)
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
         finally:
@@ -442,7 +461,7 @@ class DockerSandbox:
         return current
 
     def _start_driver(self) -> tuple[str, ExecStream]:
-        return self.engine.attach(self.tester_id, ["python3", "-m", "driver"], PROGRAM_USER)
+        return self.engine.attach(self.tester_id, ["python3", "-m", "driver"], DRIVER_USER)
 
     def _drop_spare(self) -> None:
         if self._spare is not None:
@@ -476,7 +495,7 @@ class DockerSandbox:
             # spare with it: every driver runs as the same user)
             if self.engine.wait_exec(exec_id, DRIVER_EXIT)[0]:
                 self._drop_spare()
-                self.engine.signal_all(self.tester_id, "KILL")
+                self.engine.signal_all(self.tester_id, "KILL", DRIVER_USER)
 
     # --- Diagnostics ---------------------------------------------------------------------------
     def _probe(self) -> Probe:
