@@ -169,9 +169,11 @@ class Redirection:
         stack.callback(self._reader.close)
         self._seen = {flow.key for flow in self._flows()}
 
-    def dns_request(self) -> dict[str, Any]:
-        """The driver request's `dns`: every name the program looks up is the namespace."""
-        return {"port": self.dns_port, "answer": self.address}
+    def request(self, test: TestSpec) -> dict[str, Any]:
+        """The driver request's `redirect`: every name the program looks up is the namespace;
+        in a test that does not redirect, the connections that arrive redirected are reset."""
+        catch = self.peer_port if test.redirect is False else None
+        return {"dns_port": self.dns_port, "answer": self.address, "catch": catch}
 
     def _flows(self) -> list[Flow]:
         if self._reader is None:
@@ -217,16 +219,15 @@ class Redirection:
         if not places:
             return []
         where = f"{self.program_host} port {port}"
+        said = f"your client dialed {', '.join(places)}, not the host and port given on its "
         if test.redirect is False:
             return [
-                f"your client dialed {', '.join(places)}, not the host and port given on its "
-                f"command line ({where}); this test checks that it uses them, so nothing "
-                "answered there"
+                f"{said}command line ({where}); this test checks that it uses them, so the "
+                "grader did not send it to its server"
             ]
         return [
-            f"your client dialed {', '.join(places)}, not the host and port given on its "
-            f"command line ({where}): inside the sandbox the grader's server answered there "
-            "this time, but take the host and port from the command line as the handout says"
+            f"{said}command line ({where}): inside the sandbox the grader sent it to its own "
+            "server, but take the host and port from the command line as the handout says"
         ]
 
 

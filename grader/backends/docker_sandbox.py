@@ -388,7 +388,7 @@ class DockerSandbox:
                     self._await_udp_bind(program, port)
             request = driver_request(self.loaded, test, self.driver_host, port)
             if self.redirection is not None:
-                request["dns"] = self.redirection.dns_request()
+                request["redirect"] = self.redirection.request(test)
             result = self._drive(request, program)
             if self.redirection is not None:
                 diagnostics += self.redirection.notes(test, port, result)
