@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from grader.backends.docker_redirect import Flow, parse_conntrack
+from grader.backends.local import LocalBackend
 from grader.driver.redirect import answer
 from grader.errors import SpecError
 from grader.grading import grade
@@ -353,3 +354,30 @@ def test_redirect_is_for_client_assignments(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="a test's redirect is for client assignments"):
         write_spec(tmp_path, text)
 
+
+
+def test_local_backend_says_where_a_client_that_dialed_elsewhere_is_connected(
+    tmp_path: Path,
+) -> None:
+    """The local backend cannot redirect; a client still connected elsewhere is named."""
+    trap = socket.socket()  # a loopback listener that never accepts: the client waits there
+    trap.bind(("127.0.0.1", 0))
+    trap.listen()
+    try:
+        port = trap.getsockname()[1]
+        student = tmp_path / "student"
+        student.mkdir()
+        (student / "client.py").write_text(TCP_CLIENT.format(host="'127.0.0.1'", port=port))
+        loaded = write_spec(tmp_path, TCP_SPEC.replace("timeout: 10", "timeout: 2"))
+        result = grade(
+            loaded, load_submission(student), LocalBackend(), rerun_command=str, only=["answer"]
+        )
+    finally:
+        trap.close()
+    (test,) = [t for t in result.tests if t.name == "answer"]
+    assert test.status != "passed"
+    assert len(test.diagnostics) == 1, test.diagnostics
+    assert test.diagnostics[0].startswith(
+        f"your client is connected to 127.0.0.1 port {port} (TCP), not to the host and port "
+        "given on its command line (127.0.0.1 port "
+    ), test.diagnostics
