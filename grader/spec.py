@@ -129,8 +129,9 @@ class Assignment(_Model):
     topology: Literal["separate", "shared"] = Field(
         default="separate",
         description="docker backend: 'separate' puts the grader on another host of the grading "
-        "network; 'shared' puts it in the program's network namespace (for clients that "
-        "hardcode localhost).",
+        "network; 'shared' puts it in the program's network namespace. A client assignment's "
+        "grader always shares the client's namespace (to redirect its every destination); "
+        "there the topology chooses its {host}: 'separate' a name (tester), 'shared' 127.0.0.1.",
     )
     port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
         default=None,
