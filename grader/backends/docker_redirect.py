@@ -69,11 +69,15 @@ given={given}
 ip route del default 2>/dev/null || true
 ip rule add uidrange {uid}-{uid} lookup {table} priority 100
 ip route add local default dev lo src 127.0.0.1 table {table}
-n=1
-rule() {{ iptables -w 5 -t nat -I OUTPUT $n -m owner --uid-owner {uid} "$@"; n=$((n + 1)); }}
-rule -p udp --dport 53 -j REDIRECT --to-ports {dns}
-for proto in tcp udp; do rule -p $proto -d "$given" --dport {given_port} -j RETURN; done
-for proto in tcp udp; do rule -p $proto -j REDIRECT --to-ports {peer}; done
+iptables-restore -w 5 --noflush <<RULES
+*nat
+-I OUTPUT 1 -m owner --uid-owner {uid} -p udp --dport 53 -j REDIRECT --to-ports {dns}
+-I OUTPUT 2 -m owner --uid-owner {uid} -p tcp -d $given --dport {given_port} -j RETURN
+-I OUTPUT 3 -m owner --uid-owner {uid} -p udp -d $given --dport {given_port} -j RETURN
+-I OUTPUT 4 -m owner --uid-owner {uid} -p tcp -j REDIRECT --to-ports {peer}
+-I OUTPUT 5 -m owner --uid-owner {uid} -p udp -j REDIRECT --to-ports {peer}
+COMMIT
+RULES
 echo "$address"
 """
 FLOW = re.compile(
@@ -149,15 +153,19 @@ class Redirection:
             dns=self.dns_port, given_port=self.given_port, peer=self.peer_port,
         )
 
-    def install(
+    def begin(
         self, engine: Engine, image_id: str, name: str, labels: dict[str, str],
-        student_id: str, tester_id: str, stack: ExitStack,
-    ) -> None:
-        """Install the rules in the student's namespace (which the tester shares), then keep
-        the conntrack reader in the tester."""
-        outcome = engine.run_net_admin(
-            name, image_id, labels, student_id, ["sh", "-c", self.script()], SETUP_TIMEOUT
+        student_id: str,
+    ) -> str:
+        """Start installing the rules in the student's namespace (which the tester shares):
+        the NET_ADMIN container's id, for `finish` (the caller removes it)."""
+        return engine.start_net_admin(
+            name, image_id, labels, student_id, ["sh", "-c", self.script()]
         )
+
+    def finish(self, engine: Engine, helper_id: str, tester_id: str, stack: ExitStack) -> None:
+        """Wait until the rules are in place, then keep the conntrack reader in the tester."""
+        outcome = engine.wait_container(helper_id, SETUP_TIMEOUT)
         text = outcome.output.decode(errors="replace").strip()
         if outcome.exit_code != 0 or not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", text):
             raise BackendError(

@@ -266,13 +266,13 @@ class DockerSandbox:
             [self.student_id, self.tester_id] if separate else [self.tester_id]
         )
         self._timed("containers")(started)
-        if self.redirection is not None:
-            started = time.monotonic()
-            self.redirection.install(
+        helper = None
+        if self.redirection is not None:  # it runs while the files are copied
+            helper = self.redirection.begin(
                 self.engine, self.image_id, f"{self.name}-netadmin",
-                {**self.labels, LABEL: "netadmin"}, self.student_id, self.tester_id, stack,
+                {**self.labels, LABEL: "netadmin"}, self.student_id,
             )
-            self._timed("redirect")(started)
+            self._containers.append(helper)
         started = time.monotonic()
         self._copy(self.tester_id, _driver_files())
         stack.callback(self._drop_spare)
@@ -281,6 +281,10 @@ class DockerSandbox:
         self._keeper = self.engine.attach(self.student_id, ["sh", "-c", KEEPER], PROGRAM_USER)[1]
         stack.callback(self._keeper.close)
         self._timed("copy")(started)
+        if self.redirection is not None and helper is not None:  # mypy: both or neither
+            started = time.monotonic()
+            self.redirection.finish(self.engine, helper, self.tester_id, stack)
+            self._timed("redirect")(started)
         stack.callback(self._begin_teardown)  # runs first
 
     def _container(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from grader.backends.docker_labels import LABEL_RUN
 from grader.backends.docker_redirect import Flow, parse_conntrack
 from grader.backends.local import LocalBackend
 from grader.driver.redirect import answer
@@ -296,6 +297,8 @@ def test_nothing_the_client_sends_leaves_its_namespace(
         watcher.join()
         canary.close()
     assert accepted == [], "the canary on the host was reached from the student's client"
+    left = engine.api.containers(all=True, filters={"label": f"{LABEL_RUN}={sandbox.run_id}"})
+    assert left == [], "the NET_ADMIN helper (or another container) was left behind"
 
 
 CONNECT = """\
