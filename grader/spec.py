@@ -98,7 +98,8 @@ class TestSpec(_Model):
         description="Client assignments (docker backend): every address and name the client "
         "dials reaches the grader's server (a hard-coded localhost:12000 or smtp.gmail.com), "
         "with a note; false makes this test's server answer only at the host and port given "
-        "on the command line (a test of taking them from it); null: redirected.",
+        "on the command line (a test of taking them from it; the port given is then not the "
+        "spec's `port`); null: redirected.",
     )
     scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
     impair: Impairment | None = Field(
