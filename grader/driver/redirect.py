@@ -17,6 +17,7 @@ connection refused there would leave no trace).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -107,7 +108,7 @@ class Responder:
 
     def close(self) -> None:
         self._stop.set()
-        self.sock.close()
+        _wake_and_close(self.sock)
         self._thread.join(2 * POLL)
 
 
@@ -144,7 +145,7 @@ class Catcher:
 
     def close(self) -> None:
         self._stop.set()
-        self.sock.close()
+        _wake_and_close(self.sock)
         self._thread.join(2 * POLL)
 
 
@@ -178,6 +179,14 @@ class Redirection:
     def close(self) -> None:
         for part in self.parts:
             part.close()
+
+
+def _wake_and_close(sock: socket.socket) -> None:
+    """Close a socket another thread waits on: shutdown wakes it at once (Linux), close alone
+    would leave it waiting for its poll timeout."""
+    with contextlib.suppress(OSError):  # ENOTCONN: an unconnected socket is woken all the same
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
 
 
 def _bound(kind: socket.SocketKind, host: str, port: int) -> socket.socket:
