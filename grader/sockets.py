@@ -51,6 +51,46 @@ def parse_proc_net(text: str, transport: str) -> list[ListeningSocket]:
     return found
 
 
+@dataclass(frozen=True)
+class DialedSocket:
+    """A client's socket with a peer: a TCP connection (or attempt), a connected UDP socket."""
+
+    transport: str  # "tcp" or "udp"
+    address: str
+    port: int
+    inode: int
+
+    def __str__(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host} port {self.port} ({self.transport.upper()})"
+
+
+def parse_dialed(text: str, transport: str) -> list[DialedSocket]:
+    """The sockets with a remote address in the text of /proc/net/{tcp,udp}[6]."""
+    found = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        address, port = _decode_address(fields[2])
+        if port != 0 and address != DOCKER_DNS:
+            found.append(DialedSocket(transport, address, port, int(fields[9])))
+    return found
+
+
+def dialed_sockets_of_group(pgid: int, root: Path = Path("/proc/net")) -> list[DialedSocket]:
+    """Where the processes of a process group are connected or connecting (local backend)."""
+    inodes = _socket_inodes_of_group(pgid)
+    found: list[DialedSocket] = []
+    for name in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            text = (root / name).read_text()
+        except OSError:
+            continue
+        found += [s for s in parse_dialed(text, name.rstrip("6")) if s.inode in inodes]
+    return found
+
+
 def read_proc_net(root: Path = Path("/proc/net")) -> list[ListeningSocket]:
     sockets: list[ListeningSocket] = []
     for name in ("tcp", "tcp6", "udp", "udp6"):
@@ -121,3 +161,16 @@ def wrong_port_diagnostics(
             "hosts can reach it"
         ]
     return []
+
+
+def dialed_elsewhere(sockets: list[DialedSocket], host: str, port: int) -> list[str]:
+    """A sentence for a client seen connected elsewhere than the host and port it was given
+    (local backend, which cannot redirect it as the docker backend does)."""
+    places = sorted({str(s) for s in sockets if (s.address, s.port) != (host, port)})
+    if not places:
+        return []
+    return [
+        f"your client is connected to {', '.join(places)}, not to the host and port given on "
+        f"its command line ({host} port {port}): take them from the command line (the local "
+        "backend cannot send it to the grader's server, the docker backend does)"
+    ]

@@ -93,6 +93,14 @@ class TestSpec(_Model):
         "port it was given (a test of taking the port from the command line); null follows the "
         "assignment's port_discovery.",
     )
+    redirect: bool | None = Field(
+        default=None,
+        description="Client assignments (docker backend): every address and name the client "
+        "dials reaches the grader's server (a hard-coded localhost:12000 or smtp.gmail.com), "
+        "with a note; false makes this test's server answer only at the host and port given "
+        "on the command line (a test of taking them from it; the port given is then not the "
+        "spec's `port`); null: redirected.",
+    )
     scenario: list[Step] = Field(min_length=1, description="The steps, run in order.")
     impair: Impairment | None = Field(
         default=None,
@@ -122,8 +130,9 @@ class Assignment(_Model):
     topology: Literal["separate", "shared"] = Field(
         default="separate",
         description="docker backend: 'separate' puts the grader on another host of the grading "
-        "network; 'shared' puts it in the program's network namespace (for clients that "
-        "hardcode localhost).",
+        "network; 'shared' puts it in the program's network namespace. A client assignment's "
+        "grader always shares the client's namespace (to redirect its every destination); "
+        "there the topology chooses its {host}: 'separate' a name (tester), 'shared' 127.0.0.1.",
     )
     port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
         default=None,
@@ -162,6 +171,8 @@ class Assignment(_Model):
             raise ValueError("port_discovery is for server assignments (role: server)")
         if self.role != "server" and any(t.port_discovery is not None for t in self.tests):
             raise ValueError("a test's port_discovery is for server assignments (role: server)")
+        if self.role != "client" and any(t.redirect is not None for t in self.tests):
+            raise ValueError("a test's redirect is for client assignments (role: client)")
         if self.role == "client":
             missing = [t.name for t in self.tests if not scenario_has(t.scenario, "start")]
             if missing:

@@ -199,6 +199,35 @@ class Engine:
                 host_config=host_config, networking_config=networking_config,
             )["Id"])
 
+    def start_net_admin(
+        self, name: str, image: str, labels: dict[str, str], container_id: str, argv: list[str]
+    ) -> str:
+        """Start argv as root with NET_ADMIN (and no other capability) in the network namespace
+        of a container: a short-lived container that sets up the namespace (wait_container
+        collects it; remove it as any other)."""
+        host_config = self.api.create_host_config(
+            cap_drop=["ALL"], cap_add=["NET_ADMIN"], security_opt=["no-new-privileges"],
+            pids_limit=32, mem_limit="64m", memswap_limit="64m", read_only=True,
+            tmpfs={"/run": "rw,nosuid,nodev,size=1m"},  # iptables' lock file
+            network_mode=f"container:{container_id}",
+        )
+        with _engine_errors(f"start {argv[0]} in the network namespace of {container_id[:12]}"):
+            helper = str(self.api.create_container(
+                image, argv, name=name, user="0:0", labels=labels, host_config=host_config,
+            )["Id"])
+            self.api.start(helper)
+        return helper
+
+    def wait_container(self, container_id: str, timeout: float) -> ExecOutcome:
+        """A container's exit code and output once it has ended (None at the timeout)."""
+        with _engine_errors(f"wait for the container {container_id[:12]}"):
+            try:
+                code = self.api.wait(container_id, timeout=timeout)["StatusCode"]
+            except requests.RequestException:  # the wait's read timed out
+                return ExecOutcome(None, b"", timed_out=True)
+            output = bytes(self.api.logs(container_id, stdout=True, stderr=True))
+        return ExecOutcome(code, output, timed_out=False)
+
     def start_containers(self, container_ids: list[str]) -> None:
         """Start containers, at once: a start takes ~0.25 s, mostly waiting."""
         with _engine_errors("start a container"), ThreadPoolExecutor(2) as pool:

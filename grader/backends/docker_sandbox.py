@@ -33,6 +33,7 @@ from grader.backends.docker_labels import (
     LABEL_VERSION,
     owner_label,
 )
+from grader.backends.docker_redirect import DRIVER_USER, Redirection, redirects
 from grader.driver.stdio import ControlChannelError, serve
 from grader.errors import BackendError
 from grader.program import ProgramPlan
@@ -218,6 +219,10 @@ class DockerSandbox:
         else:
             self.program_host = self.driver_host = "127.0.0.1"
         self.remote_client = separate and server
+        # a client's every destination reaches the peer, which shares its namespace
+        self.redirection = Redirection.plan(loaded.spec) if redirects(loaded.spec) else None
+        if self.redirection is not None:
+            self.program_host, self.driver_host = self.redirection.program_host, "0.0.0.0"
         self.student_id = ""
         self.tester_id = ""
         self.timings: dict[str, float] = {}
@@ -244,7 +249,7 @@ class DockerSandbox:
         started = time.monotonic()
         stack.callback(self.engine.remove_containers, self._containers)
         limits = self.loaded.spec.limits
-        separate = self.loaded.spec.topology == "separate"
+        separate = self.loaded.spec.topology == "separate" and self.redirection is None
         self.student_id = self._container(
             STUDENT,
             ContainerLimits(limits.memory_mb, limits.pids, limits.cpus, limits.tmpfs_mb),
@@ -264,6 +269,13 @@ class DockerSandbox:
             [self.student_id, self.tester_id] if separate else [self.tester_id]
         )
         self._timed("containers")(started)
+        helper = None
+        if self.redirection is not None:  # it runs while the files are copied
+            helper = self.redirection.begin(
+                self.engine, self.image_id, f"{self.name}-netadmin",
+                {**self.labels, LABEL: "netadmin"}, self.student_id,
+            )
+            self._containers.append(helper)
         started = time.monotonic()
         self._copy(self.tester_id, _driver_files())
         stack.callback(self._drop_spare)
@@ -272,6 +284,10 @@ class DockerSandbox:
         self._keeper = self.engine.attach(self.student_id, ["sh", "-c", KEEPER], PROGRAM_USER)[1]
         stack.callback(self._keeper.close)
         self._timed("copy")(started)
+        if self.redirection is not None and helper is not None:  # mypy: both or neither
+            started = time.monotonic()
+            self.redirection.finish(self.engine, helper, self.tester_id, stack)
+            self._timed("redirect")(started)
         stack.callback(self._begin_teardown)  # runs first
 
     def _container(
@@ -360,6 +376,8 @@ class DockerSandbox:
     def run_test(self, test: TestSpec) -> TestRun:
         spec = self.loaded.spec
         port = spec.port or random.randrange(*PORTS)
+        if self.redirection is not None:
+            port = self.redirection.port_for(test)
         program = DockerProgram(
             self.engine,
             self.student_id,
@@ -380,7 +398,12 @@ class DockerSandbox:
                         port = found
                 elif spec.transport == "udp":
                     self._await_udp_bind(program, port)
-            result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
+            request = driver_request(self.loaded, test, self.driver_host, port)
+            if self.redirection is not None:
+                request["redirect"] = self.redirection.request(test)
+            result = self._drive(request, program)
+            if self.redirection is not None:
+                diagnostics += self.redirection.notes(test, port, result)
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
         finally:
@@ -450,7 +473,7 @@ class DockerSandbox:
         return current
 
     def _start_driver(self) -> tuple[str, ExecStream]:
-        return self.engine.attach(self.tester_id, ["python3", "-m", "driver"], PROGRAM_USER)
+        return self.engine.attach(self.tester_id, ["python3", "-m", "driver"], DRIVER_USER)
 
     def _drop_spare(self) -> None:
         if self._spare is not None:
@@ -484,7 +507,7 @@ class DockerSandbox:
             # spare with it: every driver runs as the same user)
             if self.engine.wait_exec(exec_id, DRIVER_EXIT)[0]:
                 self._drop_spare()
-                self.engine.signal_all(self.tester_id, "KILL")
+                self.engine.signal_all(self.tester_id, "KILL", DRIVER_USER)
 
     # --- Diagnostics ---------------------------------------------------------------------------
     def _probe(self) -> Probe:

@@ -23,7 +23,12 @@ from grader.driver.state import ProgramState, from_wait_status, program_state
 from grader.program import ProgramPlan
 from grader.results import BuildResult
 from grader.scenario import scenario_has
-from grader.sockets import listening_sockets_of_group, wrong_port_diagnostics
+from grader.sockets import (
+    dialed_elsewhere,
+    dialed_sockets_of_group,
+    listening_sockets_of_group,
+    wrong_port_diagnostics,
+)
 from grader.spec import LoadedAssignment, TestSpec
 from grader.submission import Submission
 
@@ -277,9 +282,11 @@ class LocalSandbox:
         state = program.state()
         if program.proc is not None and not state["running"] and not program.stopped_by_us:
             found.append(describe_exit(state))
-        elif program.proc is not None:
+        elif program.proc is not None and self.loaded.spec.role == "server":
             sockets = listening_sockets_of_group(program.proc.pid)
             found += wrong_port_diagnostics(sockets, port, self.loaded.spec.transport)
+        elif program.proc is not None:
+            found += dialed_elsewhere(dialed_sockets_of_group(program.proc.pid), HOST, port)
         return found
 
 

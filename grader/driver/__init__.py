@@ -17,7 +17,12 @@ Contract
       "preview_bytes": 4096,       # bytes of data kept per transcript event
       "transport": "tcp" | "udp",  # optional (tcp): what the impairment relay forwards
       "impair": None | {...}       # optional: start the impairment relay (see ``relay``)
+      "redirect": None | {"dns_port": 25000, "answer": "172.18.0.2", "catch": None | 26000}
     }
+
+With ``redirect`` (docker's redirection of a client's destinations, see ``redirect``), the
+driver answers DNS queries on 127.0.0.1:dns_port for the whole test, every name with the one
+address, and resets every connection to the port ``catch``; each is an event.
 
 With ``impair``, the driver starts the relay first and talks through it: role server, to the
 relay on a loopback port, which forwards to host:port; role client, the relay takes host:port

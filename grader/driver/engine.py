@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import expects, http, process, smtp, tcp, udp
 from .context import Group, Run, Scope, Settings, Step
 from .netio import pause
+from .redirect import Redirection
 from .relay import Relay, start_relay
 from .verdict import Aborted, Verdict, error, exit_text, seconds
 
@@ -232,7 +233,10 @@ def run(request: Mapping[str, Any], control: Control) -> dict[str, Any]:
     top = Scope(state)
     verdict: Verdict | None = None
     relay: Relay | None = None
+    redirection: Redirection | None = None
     try:
+        if request.get("redirect") is not None:
+            redirection = _start_redirection(request, state)
         if request.get("impair") is not None:
             relay, host, port = _start_relay(request, state)
             state.settings = replace(settings, host=host, port=port)
@@ -249,6 +253,8 @@ def run(request: Mapping[str, Any], control: Control) -> dict[str, Any]:
         state.close_all()
         if relay is not None:
             relay.close()
+        if redirection is not None:
+            redirection.close()
     if verdict is not None and verdict.network and verdict.status in ("failed", "timeout"):
         _annotate(state, verdict)
     return _result(verdict, state.transcript.events(), started)
@@ -270,6 +276,17 @@ def _start_relay(request: Mapping[str, Any], state: Run) -> tuple[Relay, str, in
         raise error(f"invalid driver request: {e}") from e
     except OSError as e:
         raise error(f"the grader could not start the impairment relay: {e}") from e
+
+
+def _start_redirection(request: Mapping[str, Any], state: Run) -> Redirection:
+    """Start the DNS responder (and catcher) of docker's redirection the request asks for; a
+    bad configuration or a port it cannot bind is the grader's error."""
+    try:
+        return Redirection(request["redirect"], state.transcript)
+    except ValueError as e:
+        raise error(f"invalid driver request: {e}") from e
+    except OSError as e:
+        raise error(f"the grader could not start its side of the redirection: {e}") from e
 
 
 def _result(
