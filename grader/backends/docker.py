@@ -186,8 +186,13 @@ class Engine:
                 type="json-file", config={"max-size": "1m", "max-file": "1"}
             ),
             network_mode=network,
-            # no IPv6: the host's bridge has a link-local address a container could reach
-            sysctls=None if alias is None else {"net.ipv6.conf.all.disable_ipv6": "1"},
+            # IPv6 on the loopback only: the host's bridge has a link-local address a container
+            # could reach over eth0, but ::1 must answer as on any machine (a client that dials
+            # "localhost" tries ::1 first; without it, connect fails with EADDRNOTAVAIL, an
+            # error no real machine gives, instead of ECONNREFUSED)
+            sysctls=None
+            if alias is None
+            else {"net.ipv6.conf.lo.disable_ipv6": "0", "net.ipv6.conf.eth0.disable_ipv6": "1"},
         )
         networking_config = None if alias is None else self.api.create_networking_config(
             {network: self.api.create_endpoint_config(aliases=[alias])}

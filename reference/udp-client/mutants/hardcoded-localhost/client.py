@@ -21,7 +21,7 @@ def main():
     host, port, message = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     try:
         # The server's address: a name such as "localhost" or "tester" is resolved here.
-        family, _, _, _, address = socket.getaddrinfo("127.0.0.1", port, type=socket.SOCK_DGRAM)  # BUG: host ignored[0]
+        family, _, _, _, address = socket.getaddrinfo("127.0.0.1", port, type=socket.SOCK_DGRAM)[0]  # BUG: host ignored
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             # UDP gives no guarantee: the datagram or the reply may be lost. Never wait forever.
             sock.settimeout(TIMEOUT)
