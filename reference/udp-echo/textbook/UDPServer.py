@@ -3,7 +3,7 @@
 # buffer holds the largest datagram, and the reply goes back unchanged to its sender.
 from socket import *
 
-serverPort = 12000
+serverPort = 9999  # the textbook uses 12000; any fixed port is found
 serverSocket = socket(AF_INET, SOCK_DGRAM)
 serverSocket.bind(('', serverPort))
 print('The server is ready to receive')
