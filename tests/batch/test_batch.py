@@ -198,7 +198,7 @@ def test_a_reference_that_loses_points_stops_the_batch_with_exit_3(
     )
     assert result.exit_code == 3, result.output
     assert "reference check: the model solution" in result.output
-    assert "not passed: echo-many" in result.output
+    assert "not passed: echo-one, echo-many" in result.output
     assert not list((tmp_path / "out" / "entries").glob("*.json")), "no student was graded"
 
 
