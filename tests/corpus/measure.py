@@ -5,7 +5,9 @@
 
 Per pattern of issue 8: how many correct submissions (labelled full) get full marks, how many
 buggy ones (partial or zero) get full marks (false passes), how many labels hold, and the mean
-grading time per submission. Then one line per submission whose label does not hold.
+grading time per submission ("full marks" leaves out bonus tests and the test of a handout
+convention the submission breaks, see verdicts.CONVENTION_SWITCH). Then one line per
+submission: whether its label holds, its score and time, and the tests it lost beyond its label.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from verdicts import (
     CorpusSubmission,
     Judgement,
     Outcome,
+    convention_tests,
     grade_all,
     judge,
     load_corpus,
@@ -30,8 +33,14 @@ from verdicts import (
 
 
 def _full_marks(outcome: Outcome) -> bool:
+    """Every test that counts passed, but a test of a handout convention the submission breaks."""
     r = outcome.result
-    return r is not None and all(t.status == "passed" for t in r.tests if not t.extra_credit)
+    if r is None:
+        return False
+    conventions = convention_tests(outcome.sub, spec_of(outcome.sub.assignment))
+    return all(
+        t.status == "passed" for t in r.tests if not t.extra_credit and t.name not in conventions
+    )
 
 
 def _judge(outcome: Outcome) -> Judgement:
@@ -96,6 +105,8 @@ def _record(outcome: Outcome) -> dict[str, object]:
         "max_score": r.max_score if r else None,
         "tests": {t.name: t.status for t in r.tests} if r else {},
         "notes": r.notes if r else [],
+        "build": r.build.log[-2000:] if r and not r.build.ok else "",
+        "reasons": {t.name: t.reason for t in r.tests if t.status != "passed"} if r else {},
     }
 
 

@@ -59,6 +59,15 @@ RENAMED: dict[str, dict[str, str]] = {
     "smtp-client": {"crlf": "greeting-helo"},
 }
 
+# A fixed port or a hard-coded destination costs exactly the test that checks the handout's
+# convention, where the spec has one: a server test with `port_discovery: false` (the port from
+# argv), a client test with `redirect: false` (the host and port it is given). Such a submission
+# must lose that test, and only that test beyond its label.
+CONVENTION_SWITCH: dict[str, str] = {
+    "fixed-port": "port_discovery",
+    "hardcoded-destination": "redirect",
+}
+
 VerdictName = Literal["full", "partial", "zero"]
 
 
@@ -152,26 +161,42 @@ def _lost(tests: list[TestResult]) -> list[str]:
     return [t.name for t in tests if t.status != "passed"]
 
 
+def convention_tests(sub: CorpusSubmission, spec: Assignment) -> list[str]:
+    """The spec's tests of a handout convention that this submission's patterns break."""
+    switches = [CONVENTION_SWITCH[p] for p in sub.verdict.patterns if p in CONVENTION_SWITCH]
+    return [t.name for t in spec.tests if any(getattr(t, s, None) is False for s in switches)]
+
+
 def judge(sub: CorpusSubmission, spec: Assignment, result: SubmissionResult) -> Judgement:
     """Compare a result with the label: full marks, the named tests lost, or nothing earned.
 
-    Full marks means every test that counts passed (a bonus test may be missed). A partial or
-    zero label holds when every test it names is lost and the submission did not pass every
-    test: a lost bonus test is a point not given, as the instructor would.
+    Full marks means every test that counts passed (a bonus test may be missed), but the tests
+    of a handout convention the submission breaks (CONVENTION_SWITCH), which it must lose. A
+    partial or zero label holds when every test it names is lost and the submission did not
+    pass every test: a lost bonus test is a point not given, as the instructor would.
     """
     lost = _lost(result.tests)
     errors = [t.name for t in result.grader_errors]
     problems = [f"the grader could not run {name} (status error)" for name in errors]
     verdict = sub.verdict
+    conventions = convention_tests(sub, spec)
     if verdict.loses == "all":
         named = [t.name for t in spec.tests]
     else:
-        named = spec_names(spec, verdict.loses)
+        named = spec_names(spec, verdict.loses) + conventions
     extra = [name for name in lost if name not in named]
     if verdict.verdict == "full":
-        counted = [t.name for t in result.tests if not t.extra_credit and t.status != "passed"]
+        counted = [
+            t.name
+            for t in result.tests
+            if not t.extra_credit and t.status != "passed" and t.name not in conventions
+        ]
         if counted:
             problems.append(f"labelled full marks, but lost {', '.join(counted)}")
+        kept = [name for name in conventions if name not in lost]
+        if kept:
+            problems.append(f"breaks the handout's convention, but passed {', '.join(kept)}")
+        extra = []
     else:
         kept = [name for name in named if name not in lost]
         if kept:

@@ -10,7 +10,7 @@ class Client:
         self.addr = addr
         self.nick = None
         self.inbuf = b''
-        self.outbuf = b''
+        self.outbuf = bytearray()
 
 
 def main():
@@ -77,7 +77,7 @@ def main():
             except OSError:
                 drop(c)
                 continue
-            c.outbuf = c.outbuf[sent:]
+            del c.outbuf[:sent]
 
 
 if __name__ == '__main__':

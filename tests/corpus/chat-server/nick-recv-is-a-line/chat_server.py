@@ -9,7 +9,7 @@ class Client:
         self.sock = sock
         self.addr = addr
         self.nick = None
-        self.outbuf = b''
+        self.outbuf = bytearray()
 
 
 def main():
@@ -74,7 +74,7 @@ def main():
             except OSError:
                 drop(c)
                 continue
-            c.outbuf = c.outbuf[sent:]
+            del c.outbuf[:sent]
 
 
 if __name__ == '__main__':

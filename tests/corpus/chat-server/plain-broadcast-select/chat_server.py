@@ -30,7 +30,7 @@ while True:
             conn, addr = server.accept()
             conn.setblocking(False)
             sockets.append(conn)
-            pending[conn] = b''
+            pending[conn] = bytearray()
             print('Client (%s, %s) connected' % addr)
             continue
         try:
@@ -56,4 +56,4 @@ while True:
         except OSError:
             remove(sock)
             continue
-        pending[sock] = pending[sock][sent:]
+        del pending[sock][:sent]

@@ -23,7 +23,7 @@ while True:
             conn, addr = server.accept()
             conn.setblocking(False)
             sockets.append(conn)
-            pending[conn] = b''
+            pending[conn] = bytearray()
             print('Client (%s, %s) connected' % addr)
             continue
         data = sock.recv(4096)
@@ -38,4 +38,4 @@ while True:
             sent = sock.send(pending[sock])
         except BlockingIOError:
             continue
-        pending[sock] = pending[sock][sent:]
+        del pending[sock][:sent]

@@ -1,5 +1,6 @@
 #include "timing.h"
 
+#include <stddef.h>
 #include <sys/time.h>
 
 double now_seconds(void)
