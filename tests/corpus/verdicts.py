@@ -9,8 +9,8 @@ Each submission lives in `tests/corpus/<assignment>/<name>/`, as handed in, besi
     patterns: [fixed-port, textbook-name]
 
 `loses` names tests as the instructor thinks of them. Test names change while the specs are
-reworked: `RENAMED` maps a name used in the labels to the spec's name for it, per assignment, and
-is the one place to update when a spec renames or splits a test.
+reworked: `RENAMED` maps a name used in the labels to an older spec's name for it, per
+assignment, and is the one place to update when a spec renames or splits a test.
 """
 
 from __future__ import annotations
@@ -50,13 +50,18 @@ PATTERNS: dict[str, str] = {
     "plain-broadcast": "a chat server that broadcasts plain lines, no nickname protocol",
 }
 
-# Label name -> spec test name, per assignment: the one place to follow renamed or split tests.
-# A label name that is a test of the spec needs no entry.
+# Label name -> the spec's older name for that test, per assignment: the one place to follow
+# renamed or split tests. The labels use the names of the reworked specs (branches web, echo,
+# smtp of issue 8); a spec that has a label's name is used as it is, and one that lacks it
+# (today's main) grades the label's test under the name given here.
 RENAMED: dict[str, dict[str, str]] = {
-    # The nickname protocol has no test of its own yet: "broadcast" checks the "nick: " prefix.
-    "chat-server": {"nickname-protocol": "broadcast"},
-    # CRLF line endings have no test of their own yet: HELO is the first line checked for CRLF.
-    "smtp-client": {"crlf": "greeting-helo"},
+    "chat-server": {
+        # No test of its own on main: "broadcast" checks the "nick: " prefix.
+        "nickname-protocol": "broadcast",
+        "leave": "leave-notice",
+    },
+    # No test of its own on main: HELO is the first line checked for its CRLF.
+    "smtp-client": {"crlf-lines": "greeting-helo"},
 }
 
 # A fixed port or a hard-coded destination costs exactly the test that checks the handout's
@@ -137,7 +142,7 @@ def spec_names(spec: Assignment, labels: Iterable[str]) -> list[str]:
     renamed = RENAMED.get(spec.id, {})
     names = []
     for label in labels:
-        name = renamed.get(label, label)
+        name = label if label in known else renamed.get(label, label)
         if name not in known:
             raise ValueError(
                 f"{spec.id}: the label names test {label!r}, which the spec does not have "
