@@ -162,9 +162,10 @@ def test_label_holds_on_docker(sub: CorpusSubmission, graded: dict[str, Outcome]
     outcome = graded[sub.id]
     assert outcome.result is not None, f"{sub.id}: the grader failed: {outcome.error}"
     judgement = judge(sub, spec_of(sub.assignment), outcome.result)
-    tests = ", ".join(f"{t.name}={t.status}" for t in outcome.result.tests)
+    result = outcome.result
+    tests = "; ".join(f"{t.name} {t.status}: {t.reason}" for t in result.tests)
+    build = "" if result.build.ok else f"; build failed: {result.build.log[-400:]}"
     assert judgement.holds, (
         f"{sub.id} ({sub.verdict.reason}): {'; '.join(judgement.problems)}; "
-        f"score {outcome.result.score:g}/{outcome.result.max_score:g}; {tests}; "
-        f"notes: {outcome.result.notes}"
+        f"score {result.score:g}/{result.max_score:g}; {tests}; notes: {result.notes}{build}"
     )
