@@ -1,7 +1,7 @@
 """Grade the corpus on a backend and print, per pattern, how the labels fare.
 
     python3 tests/corpus/measure.py --backend docker [--workers 3] [--only web-server]
-                                    [--json out.json]
+                                    [--json out.json] [--assignments OTHER/assignments]
 
 Per pattern of issue 8: how many correct submissions (labelled full) get full marks, how many
 buggy ones (partial or zero) get full marks (false passes), how many labels hold, and the mean
@@ -20,6 +20,7 @@ from pathlib import Path
 from grader.backends import get_backend
 
 from verdicts import (
+    ASSIGNMENTS,
     PATTERNS,
     CorpusSubmission,
     Judgement,
@@ -28,7 +29,6 @@ from verdicts import (
     grade_all,
     judge,
     load_corpus,
-    spec_of,
 )
 
 
@@ -37,7 +37,7 @@ def _full_marks(outcome: Outcome) -> bool:
     r = outcome.result
     if r is None:
         return False
-    conventions = convention_tests(outcome.sub, spec_of(outcome.sub.assignment))
+    conventions = convention_tests(outcome.sub, outcome.spec)
     return all(
         t.status == "passed" for t in r.tests if not t.extra_credit and t.name not in conventions
     )
@@ -46,7 +46,7 @@ def _full_marks(outcome: Outcome) -> bool:
 def _judge(outcome: Outcome) -> Judgement:
     if outcome.result is None:
         return Judgement(holds=False, problems=[f"not graded: {outcome.error}"])
-    return judge(outcome.sub, spec_of(outcome.sub.assignment), outcome.result)
+    return judge(outcome.sub, outcome.spec, outcome.result)
 
 
 def _row(name: str, outcomes: list[Outcome], judged: dict[str, Judgement]) -> str:
@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--only", action="append", default=[], help="an assignment or id prefix")
     parser.add_argument("--json", type=Path, help="also write each submission's result here")
+    parser.add_argument(
+        "--assignments", type=Path, default=ASSIGNMENTS, help="the specs (default: this checkout's)"
+    )
     args = parser.parse_args(argv)
     subs: list[CorpusSubmission] = [
         s for s in load_corpus() if not args.only or any(s.id.startswith(p) for p in args.only)

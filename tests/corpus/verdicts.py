@@ -218,6 +218,7 @@ class Outcome:
     """One corpus submission graded: the result (or the error that stopped it) and the time."""
 
     sub: CorpusSubmission
+    spec: Assignment
     seconds: float
     result: SubmissionResult | None = None
     error: str | None = None
@@ -234,8 +235,10 @@ def grade_one(sub: CorpusSubmission, loaded: LoadedAssignment, backend: Backend)
             rerun_command=lambda name: f"grader check {loaded.directory} {sub.path} --test {name}",
         )
     except Exception as e:  # the one broad catch: a grader bug is reported, not raised
-        return Outcome(sub, time.monotonic() - started, error=f"{type(e).__name__}: {e}")
-    return Outcome(sub, time.monotonic() - started, result=result)
+        return Outcome(
+            sub, loaded.spec, time.monotonic() - started, error=f"{type(e).__name__}: {e}"
+        )
+    return Outcome(sub, loaded.spec, time.monotonic() - started, result=result)
 
 
 def grade_all(
@@ -243,10 +246,15 @@ def grade_all(
     backend: Backend,
     *,
     workers: int = 3,
+    assignments: Path = ASSIGNMENTS,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> dict[str, Outcome]:
-    """Grade the submissions with a small pool, each on its own sandbox; by submission id."""
-    specs = {a: load_assignment(ASSIGNMENTS / a) for a in sorted({s.assignment for s in subs})}
+    """Grade the submissions with a small pool, each on its own sandbox; by submission id.
+
+    The specs come from `assignments` (this checkout's by default; another checkout's to see
+    how its reworked specs grade the corpus).
+    """
+    specs = {a: load_assignment(assignments / a) for a in sorted({s.assignment for s in subs})}
 
     def work(sub: CorpusSubmission) -> Outcome:
         outcome = grade_one(sub, specs[sub.assignment], backend)
