@@ -133,9 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     def progress(o: Outcome) -> None:
         print(f"graded {o.sub.id} in {o.seconds:.1f} s", file=sys.stderr, flush=True)
 
-    outcomes = list(grade_all(subs, backend, workers=args.workers, on_outcome=progress).values())
+    graded = grade_all(
+        subs, backend, workers=args.workers, assignments=args.assignments, on_outcome=progress
+    )
+    outcomes = list(graded.values())
     print(
-        f"corpus on the {backend.name} backend, {args.workers} workers, {len(outcomes)} submissions"
+        f"corpus on the {backend.name} backend, {args.workers} workers, {len(outcomes)} "
+        f"submissions, specs from {args.assignments}"
     )
     print(table(outcomes))
     if args.json:
