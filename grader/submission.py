@@ -26,13 +26,17 @@ class Submission(BaseModel):
     files: tuple[str, ...] = Field(description="Relative paths of the files, sorted.")
     content_hash: str = Field(description="SHA-256 over the files' names and contents.")
 
+    @property
+    def root(self) -> Path:
+        """The folder the relative paths of ``files`` start from."""
+        return self.path if self.path.is_dir() else self.path.parent
+
     def copy_to(self, destination: Path) -> None:
         """Copy the files into destination (which exists), keeping their relative paths."""
-        root = self.path if self.path.is_dir() else self.path.parent
         for rel in self.files:
             target = destination / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / rel, target)
+            shutil.copy2(self.root / rel, target)
 
 
 def _walk(root: Path) -> list[str]:

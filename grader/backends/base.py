@@ -29,6 +29,11 @@ class TestRun:
     output_truncated: bool = False
     diagnostics: list[str] = field(default_factory=list)
     duration: float = 0.0
+    # A server the backend started: whether it listened (TCP) or bound (UDP) before it ended;
+    # None when the backend did not watch for it (the scenario starts the program).
+    ready: bool | None = None
+    # How the program ended when it ended by itself during the test (not stopped by the grader).
+    ended: ProgramState | None = None
 
 
 class Sandbox(Protocol):
@@ -94,6 +99,13 @@ def port_note(found: int, given: int, transport: str, *, fixed: bool) -> str:
         f"line ({given}): the grader found it there this time, but take the port from the "
         "command line as the handout says"
     )
+
+
+def ended_by_itself(state: ProgramState, stopped_by_us: bool, started: bool) -> ProgramState | None:
+    """The program's end for TestRun.ended: None while it runs or when the grader stopped it."""
+    if not started or stopped_by_us or state["running"]:
+        return None
+    return state
 
 
 def describe_exit(state: ProgramState) -> str:

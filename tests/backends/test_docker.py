@@ -94,7 +94,7 @@ def nothing_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
 def probe_sandbox(tmp_path: Path, docker_backend: DockerBackend) -> Iterator[DockerSandbox]:
     loaded = write_assignment(tmp_path, "python3 server.py {port}")
     submission = write_submission(tmp_path, "probe.py")
-    plan = plan_program(loaded.spec, "python", submission.files)
+    plan = plan_program(loaded.spec, "python", submission)
     with docker_backend.open(loaded, submission, plan) as sandbox:
         yield sandbox
 
@@ -261,7 +261,7 @@ def test_two_submissions_graded_at_once_cannot_reach_each_other(
     loaded = write_assignment(tmp_path, "python3 server.py {port}")
     first = write_submission(tmp_path, "probe.py", "first")
     second = write_submission(tmp_path, "probe.py", "second")
-    plan = plan_program(loaded.spec, "python", first.files)
+    plan = plan_program(loaded.spec, "python", first)
     with docker_backend.open(loaded, first, plan) as a, docker_backend.open(
         loaded, second, plan
     ) as b:
