@@ -223,7 +223,13 @@ def _choose(
     kind: str,
 ) -> tuple[str | None, str, str | None]:
     """(the file, why, ambiguity) among runnable files; kind names what they are for messages."""
+    # a file's own calls first: a client importing the module it shares with the server is
+    # no server; then with the modules it imports (a script whose server is in a helper)
     parts = {
+        rel: part
+        for rel, f in candidates.items()
+        if (part := _part(f.calls, role, transport)) is not None
+    } or {
         rel: part
         for rel, f in candidates.items()
         if (part := _part(_with_imports(f, every), role, transport)) is not None

@@ -242,6 +242,7 @@ def grade(
         timings={k: round(v, 4) for k, v in timings.items()},
         notes=notes,
         entry=build.program or plan.found,
+        entry_ambiguity=plan.ambiguity,
         startup_crash=crash,
         score=sum(r.points for r in results),
         max_score=spec.max_score,

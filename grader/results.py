@@ -167,6 +167,11 @@ class SubmissionResult(_Model):
         description="The file that was run (or, for C, the unit whose main was built), when it "
         "was found by what it does rather than by the handout's name.",
     )
+    entry_ambiguity: str | None = Field(
+        default=None,
+        description="Why no file could be chosen as the program (the candidates, one line): "
+        "nothing was run.",
+    )
     startup_crash: StartupCrash | None = Field(
         default=None, description="The program crashed at start: the other tests were not run."
     )
