@@ -191,7 +191,7 @@ def _part(calls: frozenset[str], role: str, transport: str) -> str | None:
         if not calls & TCP_SERVER_CALLS:
             return None
         return "it binds and listens" if "bind" in calls else "it listens"
-    if calls & TCP_SERVER_CALLS:
+    if calls & TCP_SERVER_CALLS or (transport == "udp" and "bind" in calls):
         return None  # a server, not the client
     if transport == "udp" and "sendto" in calls:
         return "it sends datagrams (sendto)"
