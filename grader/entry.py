@@ -149,8 +149,10 @@ def analyse_python(root: Path, files: tuple[str, ...]) -> dict[str, SourceFile]:
         text = (root / rel).read_text(errors="replace")
         try:
             tree: ast.Module | None = ast.parse(text)
-        except (SyntaxError, ValueError):
-            tree = None  # Python 2, or a mistake: read the words, and run it to show the error
+        except (SyntaxError, ValueError, SystemError, RecursionError, MemoryError):
+            # Python 2, or a mistake (3.11's parser can raise SystemError on some): read the
+            # words, and run it to show the error
+            tree = None
         calls = _py_calls(tree) if tree is not None else set(_CALL.findall(text))
         runnable = tree is None or _does_something(tree)
         imports = {
