@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,10 @@ CONCURRENCY_CALLS = frozenset(
 # Source and data files that a Makefile does not build (the executable it built is none of them).
 NOT_PROGRAMS = frozenset({".c", ".h", ".py", ".sh", ".txt", ".md", ".o", ".html", ".mk"})
 
+# Python 3.11's parser keeps a recursion counter that concurrent parses corrupt ("AST constructor
+# recursion depth mismatch", CPython gh-106905): one parse at a time, so that threads grading
+# submissions side by side read every file alike.
+_PARSING = threading.Lock()
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _C_MAIN = re.compile(r"^[ \t]*(?:int|void)\s+main\s*\(", re.MULTILINE)
@@ -148,11 +153,10 @@ def analyse_python(root: Path, files: tuple[str, ...]) -> dict[str, SourceFile]:
     for rel in sorted(paths):
         text = (root / rel).read_text(errors="replace")
         try:
-            tree: ast.Module | None = ast.parse(text)
-        except (SyntaxError, ValueError, SystemError, RecursionError, MemoryError):
-            # Python 2, or a mistake (3.11's parser can raise SystemError on some): read the
-            # words, and run it to show the error
-            tree = None
+            with _PARSING:
+                tree: ast.Module | None = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None  # Python 2, or a mistake: read the words, and run it to show the error
         calls = _py_calls(tree) if tree is not None else set(_CALL.findall(text))
         runnable = tree is None or _does_something(tree)
         imports = {
