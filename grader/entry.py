@@ -274,9 +274,13 @@ def _options(text: str) -> dict[str, str]:
         if not all(f.startswith("-") for f in flags):
             continue  # a positional argument: the port comes as one, as the handout says
         joined = " ".join(flags).lower()
-        for what, words in (("port", ("port", "-p")), ("host", ("host", "server", "addr"))):
-            if what not in found and any(w in flags or w in joined for w in words):
-                found[what] = min(flags, key=len) if flags != ["-h"] else "--host"
+        what = (
+            "port" if "port" in joined or "-p" in flags
+            else "host" if any(word in joined for word in ("host", "server", "addr"))
+            else None
+        )
+        if what is not None and what not in found:
+            found[what] = min(flags, key=len)
     for match in _GETOPT.finditer(text):
         letters = match[1]
         if "p:" in letters and "port" not in found:

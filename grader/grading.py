@@ -208,8 +208,7 @@ def grade(
         notes.append(NOT_ISOLATED)
     language = detect_language(submission, spec)
     plan = plan_program(spec, language, submission)
-    if plan.entry_note:
-        notes.append(plan.entry_note)
+    notes += plan.notes()
     timings: dict[str, float] = {}
     results: list[TestResult] = []
     crash: StartupCrash | None = None

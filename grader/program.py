@@ -29,6 +29,16 @@ class ProgramPlan:
     options: dict[str, str] = field(default_factory=dict)  # {"port": "-p"}: how it takes them
     ambiguity: str | None = None  # one line naming the candidates when none could be chosen
 
+    def notes(self) -> list[str]:
+        """What the report says about the program run: the file chosen, the options used."""
+        found = [self.entry_note] if self.entry_note else []
+        found += [
+            f"your program reads its {what} with the option {option}, so it was given "
+            f"{option} {{{what}}} where the handout puts {{{what}}}"
+            for what, option in sorted(self.options.items())
+        ]
+        return found
+
     def build_display(self) -> str:
         if self.build_shell:
             return self.build_shell

@@ -123,3 +123,25 @@ def test_plan_runs_the_file_found_with_the_options_it_reads() -> None:
         "gcc", "-Wall", "-Wextra", "-O2", "-pthread", "-o", "server", "common.c", "server.c"
     ]
     assert c_plan.run_argv("0.0.0.0", 4321) == ["./server", "-p", "4321"]
+
+
+def test_an_option_is_used_for_one_thing_and_the_report_says_so(tmp_path: Path) -> None:
+    text = (
+        "import argparse, socket\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--server-port', type=int)\np.add_argument('--server-host')\n"
+        "a = p.parse_args()\nsocket.create_connection((a.server_host, a.server_port))\n"
+    )
+    root, files = folder(tmp_path, {"client.py": text})
+    options = find_python_entry(root, files, "client", "tcp", "client.py").options
+    assert options == {"port": "--server-port", "host": "--server-host"}
+    spec = load_assignment(ROOT / "assignments" / "tcp-client").spec
+    plan = plan_program(spec, "python", load_submission(root))
+    assert plan.run_argv("10.0.0.2", 80) == [
+        "python3", "client.py", "--server-host", "10.0.0.2", "--server-port", "80", "news"
+    ]
+    assert plan.notes() == [
+        "your program reads its host with the option --server-host, so it was given "
+        "--server-host {host} where the handout puts {host}",
+        "your program reads its port with the option --server-port, so it was given "
+        "--server-port {port} where the handout puts {port}",
+    ]
