@@ -64,7 +64,7 @@ def test_local_verdict_is_the_instructors(name: str) -> None:
 @pytest.mark.parametrize(
     "name",
     ["echo-c-two-mains", "echo-c-makefile-other-name", "echo-package", "echo-argparse-port",
-     "crash-missing-module", "client-crash"],
+     "crash-missing-module", "client-crash", "udp-crash", "udp-dies-on-datagram"],
 )
 def test_docker_verdict_is_the_instructors(name: str, docker_backend: Backend) -> None:
     check_verdict(name, graded(name, docker_backend))

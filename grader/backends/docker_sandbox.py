@@ -18,6 +18,7 @@ from grader.backends.base import (
     TestRun,
     describe_exit,
     driver_request,
+    ended_before_ready,
     ended_by_itself,
     port_note,
 )
@@ -390,7 +391,11 @@ class DockerSandbox:
                         port = found
                 elif spec.transport == "udp":
                     ready = self._await_ready(program, port) is not None
-            result = self._drive(driver_request(self.loaded, test, self.driver_host, port), program)
+            request = driver_request(self.loaded, test, self.driver_host, port)
+            if ready is False and not program.state()["running"]:
+                result = ended_before_ready(program.state(), port, spec.transport)
+            else:
+                result = self._drive(request, program)
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
             ended = ended_by_itself(

@@ -20,6 +20,7 @@ from grader.backends.base import (
     TestRun,
     describe_exit,
     driver_request,
+    ended_before_ready,
     ended_by_itself,
     port_note,
 )
@@ -274,7 +275,10 @@ class LocalSandbox:
                             port = found
                     elif spec.transport == "udp":
                         ready = program.await_udp_bind(port, spec.limits.connect_timeout)
-                result = run_driver(driver_request(self.loaded, test, HOST, port), program)
+                if ready is False and not program.state()["running"]:
+                    result = ended_before_ready(program.state(), port, spec.transport)
+                else:
+                    result = run_driver(driver_request(self.loaded, test, HOST, port), program)
                 if result["status"] != "passed":
                     diagnostics += self._diagnose(program, port)
                 ended = ended_by_itself(
