@@ -430,7 +430,9 @@ def test_misbehaving_programs_are_stopped_with_a_clear_verdict(
 def test_unreachable_server_is_told_where_it_listens(
     run: str, hint: str, tmp_path: Path, docker_backend: DockerBackend
 ) -> None:
-    loaded = write_assignment(tmp_path, run, extra="limits: {connect_timeout: 1.5}\n")
+    # without discovery: the diagnostic is what a test that checks the port from argv shows
+    extra = "port_discovery: false\nlimits: {connect_timeout: 1.5}\n"
+    loaded = write_assignment(tmp_path, run, extra=extra)
     result = grade_on(docker_backend, loaded, write_submission(tmp_path, "misbehave.py"))
     test = result.tests[0]
     assert test.status != "passed"
