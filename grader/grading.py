@@ -177,7 +177,7 @@ def _run_tests(
                     result = test_result(test, run, rerun)
                     notes.append(_rerun_note(test.name, said, result.status))
                 if first and crashed_at_start(run, result):
-                    aliases = {plan.entry: plan.copy_from} if plan.copy_from else {}
+                    aliases = {plan.entry: plan.entry_copied_from} if plan.entry_copied_from else {}
                     crash = describe_crash(test.name, run, submission, aliases)
                     result.reason = f"{crash.headline}; {result.reason}"
                 first = False

@@ -51,7 +51,7 @@ class ProgramPlan:
         return list(self.build or ())
 
     @property
-    def copy_from(self) -> str | None:
+    def entry_copied_from(self) -> str | None:
         """The file to copy under the entry's name: the run command does not name the entry,
         so it cannot be pointed at the file found instead."""
         if self.entry_path is None or self.language != "python":
@@ -60,9 +60,9 @@ class ProgramPlan:
             return None
         return self.entry_path
 
-    def with_entry(self, path: str, note: str) -> ProgramPlan:
+    def with_entry(self, path: str) -> ProgramPlan:
         """The plan running path (e.g. the executable a Makefile made) instead of the entry."""
-        return replace(self, entry_path=path, entry_note=note)
+        return replace(self, entry_path=path)
 
     def _entry_token(self, token: str) -> bool:
         return token in (self.entry, f"./{self.entry}")

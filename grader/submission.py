@@ -33,10 +33,11 @@ class Submission(BaseModel):
 
     def copy_to(self, destination: Path) -> None:
         """Copy the files into destination (which exists), keeping their relative paths."""
+        root = self.path if self.path.is_dir() else self.path.parent
         for rel in self.files:
             target = destination / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.root / rel, target)
+            shutil.copy2(root / rel, target)
 
 
 def _walk(root: Path) -> list[str]:

@@ -117,7 +117,7 @@ def test_plan_runs_the_file_found_with_the_options_it_reads() -> None:
     assert plan.run_argv("0.0.0.0", 4321) == ["python3", "server.py", "-p", "4321"]
     plan = plan_program(spec, "python", load_submission(PROGRAMS / "echo-package"))
     assert plan.run_argv("0.0.0.0", 4321) == ["python3", "echo.py", "4321"]
-    assert plan.copy_from is None
+    assert plan.entry_copied_from is None
     c_plan = plan_program(spec, "c", load_submission(PROGRAMS / "echo-c-two-mains"))
     assert c_plan.build_argv() == [
         "gcc", "-Wall", "-Wextra", "-O2", "-pthread", "-o", "server", "common.c", "server.c"

@@ -170,8 +170,10 @@ def _submission_files(
         (rel, (root / rel).read_bytes(), (root / rel).stat().st_mode & 0o777 | 0o600)
         for rel in submission.files
     ]
-    if plan.copy_from:
-        files += [(plan.entry, data, mode) for rel, data, mode in files if rel == plan.copy_from]
+    if plan.entry_copied_from:
+        files += [
+            (plan.entry, data, mode) for rel, data, mode in files if rel == plan.entry_copied_from
+        ]
     files += [(rel, path.read_bytes(), 0o644) for rel, path in loaded.workdir_files()]
     return files
 
@@ -341,22 +343,17 @@ class DockerSandbox:
             self.student_id, argv, timeout=limits.build_timeout, cap=limits.output_cap
         )
         log = outcome.output.decode(errors="replace")[-limits.output_cap :]
+        program: str | None = None  # the executable made instead of the handout's
         ok = outcome.exit_code == 0 and not outcome.timed_out
         if outcome.timed_out:
             log += f"\nthe build took longer than {limits.build_timeout:g} s"
-        program = None
-        if ok and self.plan.language == "c":
+        elif ok and self.plan.language == "c":
             found = self.engine.run(
-                self.student_id, ["python3", "-c", EXECUTABLES], timeout=PROBE_TIMEOUT, cap=1 << 20
+                self.student_id, ["test", "-e", self.plan.entry], timeout=PROBE_TIMEOUT, cap=1024
             )
-            listing = [(str(rel), float(t)) for rel, t in json.loads(found.output or b"[]")]
-            if self.plan.entry not in {rel for rel, _ in listing}:
-                program = built_executable(listing, self.loaded.spec.role)
-                if program is None:
-                    ok = False
-                    log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
-                else:
-                    self.plan = self.plan.with_entry(program, "")
+            if found.exit_code != 0 and (program := self._made_instead()) is None:
+                ok = False
+                log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
         return BuildResult(
             ok=ok,
             language=self.plan.language,
@@ -365,6 +362,18 @@ class DockerSandbox:
             duration=time.monotonic() - started,
             program=program,
         )
+
+    def _made_instead(self) -> str | None:
+        """The executable the build made when the handout's is missing (a Makefile with
+        another target); the tests then run it."""
+        found = self.engine.run(
+            self.student_id, ["python3", "-c", EXECUTABLES], timeout=PROBE_TIMEOUT, cap=1 << 20
+        )
+        listing = [(str(rel), float(t)) for rel, t in json.loads(found.output or b"[]")]
+        program = built_executable(listing, self.loaded.spec.role)
+        if program is not None:
+            self.plan = self.plan.with_entry(program)
+        return program
 
     def run_test(self, test: TestSpec) -> TestRun:
         spec = self.loaded.spec

@@ -241,7 +241,7 @@ class LocalSandbox:
                 ok = False
                 log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
             else:
-                self.plan = self.plan.with_entry(program, "")
+                self.plan = self.plan.with_entry(program)
         return BuildResult(
             ok=ok,
             language=self.plan.language,
@@ -323,8 +323,8 @@ class LocalBackend(Backend):
         try:
             clock = time.monotonic()
             submission.copy_to(work)
-            if plan.copy_from:
-                shutil.copy2(work / plan.copy_from, work / plan.entry)
+            if plan.entry_copied_from:
+                shutil.copy2(work / plan.entry_copied_from, work / plan.entry)
             for rel, path in loaded.workdir_files():
                 (work / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, work / rel)
