@@ -39,6 +39,9 @@ def check_verdict(name: str, result: SubmissionResult) -> None:
     failed = [(t.name, t.status, t.reason) for t in result.tests if t.status != "passed"]
     if "score" in label:
         assert result.score == label["score"], (why, failed, result.notes)
+    if label.get("full_marks"):
+        assert result.full_marks, (why, failed, result.notes)
+        assert result.score >= result.max_score, (why, failed)
     passed = {t.name for t in result.tests if t.status == "passed"}
     assert set(label.get("passes", [])) <= passed, (why, failed)
     assert result.entry == label.get("entry"), (why, result.entry, result.notes)
