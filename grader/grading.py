@@ -12,8 +12,17 @@ from typing import Any
 from grader import __version__
 from grader.backends.base import Backend, TestRun
 from grader.backends.local import NOT_ISOLATED
-from grader.program import plan_program
-from grader.results import BuildResult, Comparison, Event, SubmissionResult, TestResult
+from grader.crash import crashed_at_start, describe_crash
+from grader.entry import makefile_note
+from grader.program import ProgramPlan, plan_program
+from grader.results import (
+    BuildResult,
+    Comparison,
+    Event,
+    StartupCrash,
+    SubmissionResult,
+    TestResult,
+)
 from grader.scenario import step_at
 from grader.spec import LoadedAssignment, TestSpec
 from grader.submission import Submission, detect_language
@@ -127,6 +136,60 @@ def _python2_note(submission: Submission, results: list[TestResult]) -> str | No
     return None
 
 
+def _run_tests(
+    loaded: LoadedAssignment,
+    submission: Submission,
+    backend: Backend,
+    plan: ProgramPlan,
+    results: list[TestResult],
+    notes: list[str],
+    timings: dict[str, float],
+    *,
+    rerun_command: RerunCommand,
+    only: list[str] | None,
+    on_test: OnTest | None,
+) -> tuple[BuildResult, StartupCrash | None]:
+    """Build once and run each test in the sandbox; a crash at start, seen in the first test
+    run, stops the others at once (each would only see it again)."""
+    clock = time.monotonic()
+    crash: StartupCrash | None = None
+    first = True
+    with backend.open(loaded, submission, plan) as sandbox:
+        timings["setup"] = time.monotonic() - clock
+        build: BuildResult = sandbox.build()
+        timings["build"] = build.duration
+        if build.program:
+            notes.append(makefile_note(plan.entry, build.program))
+        tests_started = time.monotonic()
+        for test in loaded.spec.tests:
+            rerun = rerun_command(test.name)
+            if not build.ok:
+                result = _skipped(test, "not run: the build failed (see the build log)", rerun)
+            elif only and test.name not in only:
+                result = _skipped(test, "not selected (--test)", rerun)
+            elif crash is not None:
+                result = _skipped(test, f"not run: crashed at start (see {crash.test})", rerun)
+            else:
+                run = sandbox.run_test(test)
+                result = test_result(test, run, rerun)
+                if result.status == "error":  # the grader's failure: often passing, run again
+                    said = result.reason
+                    run = sandbox.run_test(test)
+                    result = test_result(test, run, rerun)
+                    notes.append(_rerun_note(test.name, said, result.status))
+                if first and crashed_at_start(run, result):
+                    aliases = {plan.entry: plan.entry_copied_from} if plan.entry_copied_from else {}
+                    crash = describe_crash(test.name, run, submission, aliases)
+                    result.reason = f"{crash.headline}; {result.reason}"
+                first = False
+            results.append(result)
+            if on_test:
+                on_test(result)
+        timings["tests"] = time.monotonic() - tests_started
+    timings.update({f"sandbox_{k}": v for k, v in sandbox.timings.items()})
+    return build, crash
+
+
 def grade(
     loaded: LoadedAssignment,
     submission: Submission,
@@ -145,36 +208,21 @@ def grade(
     if not backend.isolated:
         notes.append(NOT_ISOLATED)
     language = detect_language(submission, spec)
-    plan = plan_program(spec, language, submission.files)
-    if plan.entry_copied_from:
-        notes.append(
-            f"the handout names the program {plan.entry}; your only Python file, "
-            f"{plan.entry_copied_from}, was run under that name"
-        )
+    plan = plan_program(spec, language, submission)
+    notes += plan.notes()
     timings: dict[str, float] = {}
     results: list[TestResult] = []
-    with backend.open(loaded, submission, plan) as sandbox:
-        timings["setup"] = time.monotonic() - clock
-        build: BuildResult = sandbox.build()
-        timings["build"] = build.duration
-        tests_started = time.monotonic()
+    crash: StartupCrash | None = None
+    if plan.ambiguity is not None:  # nothing to run: a verdict like a failed build, at once
+        build = BuildResult(ok=False, language=language, log=plan.ambiguity)
         for test in spec.tests:
-            rerun = rerun_command(test.name)
-            if not build.ok:
-                result = _skipped(test, "not run: the build failed (see the build log)", rerun)
-            elif only and test.name not in only:
-                result = _skipped(test, "not selected (--test)", rerun)
-            else:
-                result = test_result(test, sandbox.run_test(test), rerun)
-                if result.status == "error":  # the grader's failure: often passing, run again
-                    first = result.reason
-                    result = test_result(test, sandbox.run_test(test), rerun)
-                    notes.append(_rerun_note(test.name, first, result.status))
-            results.append(result)
-            if on_test:
-                on_test(result)
-        timings["tests"] = time.monotonic() - tests_started
-    timings.update({f"sandbox_{k}": v for k, v in sandbox.timings.items()})
+            skipped = "not run: the grader could not tell which file is your program"
+            results.append(_skipped(test, skipped, rerun_command(test.name)))
+    else:
+        build, crash = _run_tests(
+            loaded, submission, backend, plan, results, notes, timings,
+            rerun_command=rerun_command, only=only, on_test=on_test,
+        )
     if python2 := _python2_note(submission, results):
         notes.append(python2)
     if any(r.status != "passed" for r in results if r.status != "skipped" or not build.ok):
@@ -193,6 +241,9 @@ def grade(
         build=build,
         timings={k: round(v, 4) for k, v in timings.items()},
         notes=notes,
+        entry=build.program or plan.found,
+        entry_ambiguity=plan.ambiguity,
+        startup_crash=crash,
         score=sum(r.points for r in results),
         max_score=spec.max_score,
         tests=results,

@@ -108,6 +108,41 @@ class BuildResult(_Model):
     command: str = Field(default="", description="The build command, empty when none was needed.")
     log: str = Field(default="", description="Compiler output, cut to the output cap.")
     duration: NonNegativeFloat = Field(default=0, description="Seconds the build took.")
+    program: str | None = Field(
+        default=None,
+        description="The executable the build made and the tests ran, when the handout's name "
+        "was missing (a Makefile with another target).",
+    )
+
+
+class SourceLine(_Model):
+    """One numbered line of a submitted file."""
+
+    number: NonNegativeInt = Field(description="Line number, from 1.")
+    text: str = Field(description="The line, without its end.")
+
+
+class StartupCrash(_Model):
+    """The program ended before it listened or bound (a server) or before it connected or sent
+    (a client), in the first test run: every other test would see the same."""
+
+    test: str = Field(description="The test in which it was seen.")
+    summary: str = Field(
+        description="What ended it: the exception line ('IndentationError: unexpected indent'), "
+        "else the last line it printed, else how it exited."
+    )
+    ended: str = Field(description="How it ended: 'exited with code 1', 'killed by SIGSEGV'.")
+    file: str | None = Field(default=None, description="The submitted file the error is in.")
+    line: NonNegativeInt | None = Field(default=None, description="The line of the error.")
+    source: list[SourceLine] = Field(
+        default_factory=list, description="The lines around the error, from the submitted file."
+    )
+
+    @property
+    def headline(self) -> str:
+        """One line for the top of the report."""
+        where = f" ({self.file}, line {self.line})" if self.file and self.line else ""
+        return f"your program crashed at start: {self.summary}{where}"
 
 
 class SubmissionResult(_Model):
@@ -126,6 +161,19 @@ class SubmissionResult(_Model):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds spent per phase.")
     notes: list[str] = Field(
         default_factory=list, description="Things the student should know about this run."
+    )
+    entry: str | None = Field(
+        default=None,
+        description="The file that was run (or, for C, the unit whose main was built), when it "
+        "was found by what it does rather than by the handout's name.",
+    )
+    entry_ambiguity: str | None = Field(
+        default=None,
+        description="Why no file could be chosen as the program (the candidates, one line): "
+        "nothing was run.",
+    )
+    startup_crash: StartupCrash | None = Field(
+        default=None, description="The program crashed at start: the other tests were not run."
     )
     score: float = Field(ge=0, description="Points earned.")
     max_score: float = Field(ge=0, description="Points available.")

@@ -26,6 +26,11 @@ class Submission(BaseModel):
     files: tuple[str, ...] = Field(description="Relative paths of the files, sorted.")
     content_hash: str = Field(description="SHA-256 over the files' names and contents.")
 
+    @property
+    def root(self) -> Path:
+        """The folder the relative paths of ``files`` start from."""
+        return self.path if self.path.is_dir() else self.path.parent
+
     def copy_to(self, destination: Path) -> None:
         """Copy the files into destination (which exists), keeping their relative paths."""
         root = self.path if self.path.is_dir() else self.path.parent

@@ -39,6 +39,11 @@ def read_file(path: Path) -> tuple[bytes, int]:
         return f.read(), stat.S_IMODE(info.st_mode)
 
 
+def read_text(path: Path) -> str:
+    """A submitted text file (never through a link), undecodable bytes replaced."""
+    return read_file(path)[0].decode(errors="replace")
+
+
 def copy_file(source: Path, target: Path) -> None:
     """Copy a submitted file (never through a link), keeping its permission bits."""
     data, mode = read_file(source)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from grader.driver.state import ProgramState
+from grader.driver.verdict import exit_text
 from grader.program import ProgramPlan
 from grader.results import BuildResult
 from grader.spec import LoadedAssignment, TestSpec
@@ -29,6 +30,11 @@ class TestRun:
     output_truncated: bool = False
     diagnostics: list[str] = field(default_factory=list)
     duration: float = 0.0
+    # A server the backend started: whether it listened (TCP) or bound (UDP) before it ended;
+    # None when the backend did not watch for it (the scenario starts the program).
+    ready: bool | None = None
+    # How the program ended when it ended by itself during the test (not stopped by the grader).
+    ended: ProgramState | None = None
 
 
 class Sandbox(Protocol):
@@ -94,6 +100,27 @@ def port_note(found: int, given: int, transport: str, *, fixed: bool) -> str:
         f"line ({given}): the grader found it there this time, but take the port from the "
         "command line as the handout says"
     )
+
+
+def ended_before_ready(state: ProgramState, port: int, transport: str) -> dict[str, Any]:
+    """The driver's result for a server the backend saw end before it listened (TCP) or bound
+    (UDP): nothing could talk to it, so the scenario is not run (nor its waits)."""
+    verb = "listened on" if transport == "tcp" else "bound"
+    return {
+        "status": "failed",
+        "reason": f"the program {exit_text(state)} before it {verb} port {port}",
+        "step": None,
+        "comparison": None,
+        "events": [{"t": 0.0, "conn": "program", "kind": "process", "note": exit_text(state)}],
+        "duration": 0.0,
+    }
+
+
+def ended_by_itself(state: ProgramState, stopped_by_us: bool, started: bool) -> ProgramState | None:
+    """The program's end for TestRun.ended: None while it runs or when the grader stopped it."""
+    if not started or stopped_by_us or state["running"]:
+        return None
+    return state
 
 
 def describe_exit(state: ProgramState) -> str:

@@ -15,11 +15,19 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from grader import __version__
-from grader.backends.base import TestRun, describe_exit, driver_request, port_note
+from grader.backends.base import (
+    TestRun,
+    describe_exit,
+    driver_request,
+    ended_before_ready,
+    ended_by_itself,
+    port_note,
+)
 from grader.backends.docker_exec import (
     OUTPUT_BUDGET,
     PROGRAM_UID,
     PROGRAM_USER,
+    STDOUT,
     WORK,
     DockerProgram,
     DriverPipe,
@@ -35,6 +43,7 @@ from grader.backends.docker_labels import (
 )
 from grader.backends.docker_redirect import DRIVER_USER, Redirection, redirects
 from grader.driver.stdio import ControlChannelError, serve
+from grader.entry import built_executable
 from grader.errors import BackendError
 from grader.program import ProgramPlan
 from grader.results import BuildResult
@@ -56,46 +65,49 @@ KEEPER_TIMEOUT = 2.0
 DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
 DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
 PROBE_TIMEOUT = 10.0
-# Exits 0 as soon as a UDP socket is bound, unconnected, to port argv[1]; 1 after argv[2] s.
-UDP_BIND_WAIT = """\
-import sys, time
-port, until = ":%04X" % int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
-while True:
-    for name in ("udp", "udp6"):
-        try:
-            lines = open("/proc/net/" + name).read().splitlines()[1:]
-        except OSError:
-            lines = []
-        for fields in (line.split() for line in lines):
-            if len(fields) > 2 and fields[1].endswith(port) and fields[2].endswith(":0000"):
-                sys.exit(0)
-    if time.monotonic() >= until:
-        sys.exit(1)
-    time.sleep(0.02)
-"""
-# Prints the /proc/net tables of argv[1] (tcp or udp) as JSON as soon as a socket listens (TCP)
-# or is bound unconnected (UDP), other than Docker's resolver on 127.0.0.11; {} after argv[2] s.
-DISCOVER = """\
-import json, sys, time
-transport, until = sys.argv[1], time.monotonic() + float(sys.argv[2])
-while True:
+# Watches /proc/net/{argv[1]}[6] (tcp or udp) until a socket listens (TCP) or is bound
+# unconnected (UDP), on port argv[2] (0: any port but Docker's resolver on 127.0.0.11), then
+# prints the tables as JSON and exits 0; "{}" and 1 after argv[3] s; 2 when its stdin closes
+# (the grader saw the program end and stopped waiting).
+WATCH = """\
+import json, select, sys, time
+transport, port = sys.argv[1], int(sys.argv[2])
+until = time.monotonic() + float(sys.argv[3])
+def ready(text):
+    for fields in (line.split() for line in text.splitlines()[1:]):
+        if len(fields) < 4 or fields[1].startswith("0B00007F:"):
+            continue
+        if port and not fields[1].endswith(":%04X" % port):
+            continue
+        if fields[3] == "0A" if transport == "tcp" else fields[2].endswith(":0000"):
+            return True
+    return False
+while time.monotonic() < until:
     tables = {}
     for name in (transport, transport + "6"):
         try:
             tables[name] = open("/proc/net/" + name).read()
         except OSError:
             tables[name] = ""
-    for text in tables.values():
-        for fields in (line.split() for line in text.splitlines()[1:]):
-            if len(fields) < 4 or fields[1].startswith("0B00007F:"):
-                continue
-            if fields[3] == "0A" if transport == "tcp" else fields[2].endswith(":0000"):
-                print(json.dumps(tables))
-                sys.exit(0)
-    if time.monotonic() >= until:
-        print("{}")
-        sys.exit(1)
-    time.sleep(0.02)
+    if any(ready(text) for text in tables.values()):
+        print(json.dumps(tables), flush=True)
+        sys.exit(0)
+    if select.select([sys.stdin], [], [], 0.02)[0]:
+        sys.exit(2)
+print("{}", flush=True)
+sys.exit(1)
+"""
+WATCH_POLL = 0.05  # seconds between two looks at whether the program still runs
+# (path, mtime) of the executable files in the work dir, as JSON: what a Makefile built.
+EXECUTABLES = """\
+import json, os
+found = []
+for folder, _, names in os.walk("/work"):
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and not os.path.islink(path) and os.stat(path).st_mode & 0o111:
+            found.append([os.path.relpath(path, "/work"), os.stat(path).st_mtime])
+print(json.dumps(sorted(found)))
 """
 # a random port per test (a hardcoded port is diagnosed, not lucky), below the ephemeral range
 # that the driver's own connections use in a shared network namespace
@@ -350,6 +362,7 @@ class DockerSandbox:
             self.student_id, argv, timeout=limits.build_timeout, cap=limits.output_cap
         )
         log = outcome.output.decode(errors="replace")[-limits.output_cap :]
+        program: str | None = None  # the executable made instead of the handout's
         ok = outcome.exit_code == 0 and not outcome.timed_out
         if outcome.timed_out:
             log += f"\nthe build took longer than {limits.build_timeout:g} s"
@@ -362,7 +375,7 @@ class DockerSandbox:
             found = self.engine.run(
                 self.student_id, ["test", "-e", self.plan.entry], timeout=PROBE_TIMEOUT, cap=1024
             )
-            if found.exit_code != 0:
+            if found.exit_code != 0 and (program := self._made_instead()) is None:
                 ok = False
                 log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
         return BuildResult(
@@ -371,7 +384,20 @@ class DockerSandbox:
             command=display,
             log=log,
             duration=time.monotonic() - started,
+            program=program,
         )
+
+    def _made_instead(self) -> str | None:
+        """The executable the build made when the handout's is missing (a Makefile with
+        another target); the tests then run it."""
+        found = self.engine.run(
+            self.student_id, ["python3", "-c", EXECUTABLES], timeout=PROBE_TIMEOUT, cap=1 << 20
+        )
+        listing = [(str(rel), float(t)) for rel, t in json.loads(found.output or b"[]")]
+        program = built_executable(listing, self.loaded.spec.role)
+        if program is not None:
+            self.plan = self.plan.with_entry(program)
+        return program
 
     def run_test(self, test: TestSpec) -> TestRun:
         spec = self.loaded.spec
@@ -387,29 +413,39 @@ class DockerSandbox:
         )
         started = time.monotonic()
         diagnostics: list[str] = []
+        ready: bool | None = None
         try:
             if spec.role == "server" and not scenario_has(test.scenario, "start"):
                 program.start()
                 if spec.discovers_port(test):
                     found = self._discover_port(program, port)
+                    ready = found is not None
                     if found is not None and found != port:
                         fixed = spec.port is not None
                         diagnostics.append(port_note(found, port, spec.transport, fixed=fixed))
                         port = found
                 elif spec.transport == "udp":
-                    self._await_udp_bind(program, port)
+                    ready = self._await_ready(program, port) is not None
             request = driver_request(self.loaded, test, self.driver_host, port)
             if self.redirection is not None:
                 request["redirect"] = self.redirection.request(test)
-            result = self._drive(request, program)
+            if ready is False and not program.state()["running"]:
+                result = ended_before_ready(program.state(), port, spec.transport)
+            else:
+                result = self._drive(request, program)
             if self.redirection is not None:
                 diagnostics += self.redirection.notes(test, port, result)
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
+            ended = ended_by_itself(
+                program.state(), program.stopped_by_us, program.exec_id is not None
+            )
         finally:
             program.kill()
         self.timings["tests"] = self.timings.get("tests", 0.0) + time.monotonic() - started
         return TestRun(
+            ready=ready,
+            ended=ended,
             driver=result,
             stdout=program.stdout.tail(),
             stderr=program.stderr.tail(),
@@ -420,47 +456,52 @@ class DockerSandbox:
 
     def _discover_port(self, program: DockerProgram, expected: int) -> int | None:
         """The port the program listens on (TCP) or is bound to (UDP) in its namespace: the
-        expected one if it is among them, else the lowest; None if the program exits or
+        expected one if it is among them, else the lowest; None if the program ends or
         connect_timeout passes first. Docker's resolver (127.0.0.11) is not the program's."""
+        tables = self._await_ready(program, None)
         transport = self.loaded.spec.transport
-        until = time.monotonic() + self.loaded.spec.limits.connect_timeout
-        while program.state()["running"] and (left := until - time.monotonic()) > 0:
-            outcome = self.engine.run(
-                self.student_id,
-                ["python3", "-c", DISCOVER, transport, f"{min(left, 1.0):.3f}"],
-                timeout=PROBE_TIMEOUT,
-                cap=1 << 20,
-                idle_user=True,  # not a program process: kill -1 of the programs must spare it
-            )
-            if outcome.exit_code != 0:
-                continue
-            try:
-                tables = json.loads(outcome.output)
-            except ValueError as e:
-                raise BackendError(f"port discovery failed: {outcome.output[-300:]!r}") from e
-            ports = {
-                s.port for text in tables.values() for s in parse_proc_net(text, transport)
-            }
-            if ports:
-                return expected if expected in ports else min(ports)
-        return None
+        ports = {
+            s.port for text in (tables or {}).values() for s in parse_proc_net(text, transport)
+        }
+        if not ports:
+            return None
+        return expected if expected in ports else min(ports)
 
-    def _await_udp_bind(self, program: DockerProgram, port: int) -> None:
-        """Wait until the program has bound its UDP port, has exited, or connect_timeout has
-        passed: a datagram sent before the bind is lost without a trace (TCP has connect to
-        retry). One exec watches /proc/net for up to a second at a time, so that a program
-        that died is noticed."""
-        until = time.monotonic() + self.loaded.spec.limits.connect_timeout
-        while program.state()["running"] and (left := until - time.monotonic()) > 0:
-            outcome = self.engine.run(
-                self.student_id,
-                ["python3", "-c", UDP_BIND_WAIT, str(port), f"{min(left, 1.0):.3f}"],
-                timeout=PROBE_TIMEOUT,
-                cap=1024,
-                idle_user=True,  # not a program process: kill -1 of the programs must spare it
-            )
-            if outcome.exit_code == 0:
-                return
+    def _await_ready(self, program: DockerProgram, port: int | None) -> dict[str, str] | None:
+        """The program's /proc/net tables once it listens (TCP) or has bound (UDP) port (None:
+        any port); None when it ends first (seen at once) or connect_timeout passes.
+
+        A UDP server's readiness: a datagram sent before the bind is lost without a trace (TCP
+        has connect to retry). One watcher runs in the student container for the whole wait.
+        """
+        from grader.backends.docker import IDLE_USER  # noqa: PLC0415 - docker imports us
+
+        limit = self.loaded.spec.limits.connect_timeout
+        argv = ["python3", "-c", WATCH, self.loaded.spec.transport, str(port or 0), f"{limit:.3f}"]
+        # not a program process: kill -1 of the programs must spare it
+        exec_id, stream = self.engine.attach(self.student_id, argv, IDLE_USER)
+        output = bytearray()
+        until = time.monotonic() + limit + PROBE_TIMEOUT
+        try:
+            while time.monotonic() < until:
+                try:
+                    frame = stream.read_frame(time.monotonic() + WATCH_POLL)
+                except TimeoutError:
+                    if not program.state()["running"]:
+                        return None  # it ended before it was ready: no need to wait longer
+                    continue
+                if frame is None:
+                    break
+                if frame[0] == STDOUT:
+                    output += frame[1]
+        finally:
+            stream.close()  # the watcher sees its stdin close and exits
+        self.engine.wait_exec(exec_id, DRIVER_EXIT)
+        try:
+            tables = json.loads(output or b"{}")
+        except ValueError as e:
+            raise BackendError(f"the readiness watcher failed: {bytes(output[-300:])!r}") from e
+        return cast(dict[str, str], tables) or None
 
     def _next_driver(self) -> tuple[str, ExecStream]:
         """A driver process for this test, and one started now for the next test.

@@ -15,11 +15,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, ClassVar
 
-from grader.backends.base import Backend, TestRun, describe_exit, driver_request, port_note
+from grader.backends.base import (
+    Backend,
+    TestRun,
+    describe_exit,
+    driver_request,
+    ended_before_ready,
+    ended_by_itself,
+    port_note,
+)
 from grader.backends.ports import lease_port
 from grader.capture import OutputCapture
 from grader.driver.engine import run as run_driver
 from grader.driver.state import ProgramState, from_wait_status, program_state
+from grader.entry import built_executable, executables
 from grader.program import ProgramPlan
 from grader.results import BuildResult
 from grader.scenario import scenario_has
@@ -141,8 +150,9 @@ class LocalProgram:
             time.sleep(BIND_POLL)
         return None
 
-    def await_udp_bind(self, port: int, timeout: float) -> None:
-        """Wait until the program has bound its UDP port, has exited, or timeout has passed.
+    def await_udp_bind(self, port: int, timeout: float) -> bool:
+        """Wait until the program has bound its UDP port (True), has exited, or timeout has
+        passed (False).
 
         A UDP server's readiness: TCP has connect to retry, but a datagram sent before the
         program binds its port is lost without a trace. A wrong port waits the whole timeout,
@@ -152,8 +162,9 @@ class LocalProgram:
         while self.proc is not None and self.proc.poll() is None and time.monotonic() < until:
             sockets = listening_sockets_of_group(self.proc.pid)
             if any(s.transport == "udp" and s.port == port for s in sockets):
-                return
+                return True
             time.sleep(BIND_POLL)
+        return False
 
     # --- Teardown ------------------------------------------------------------------------------
     def kill(self) -> None:
@@ -228,15 +239,21 @@ class LocalSandbox:
             )
         log = done.stdout.decode(errors="replace")[-cap:]
         ok = done.returncode == 0
+        program = None
         if ok and self.plan.language == "c" and not (self.work / self.plan.entry).exists():
-            ok = False
-            log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
+            program = built_executable(executables(self.work), self.loaded.spec.role)
+            if program is None:
+                ok = False
+                log += f"\nthe build finished but made no executable named {self.plan.entry!r}"
+            else:
+                self.plan = self.plan.with_entry(program)
         return BuildResult(
             ok=ok,
             language=self.plan.language,
             command=display,
             log=log,
             duration=time.monotonic() - started,
+            program=program,
         )
 
     def run_test(self, test: TestSpec) -> TestRun:
@@ -248,6 +265,7 @@ class LocalSandbox:
                 self.plan.run_argv(HOST, port), self.work, spec.limits.output_cap
             )
             started = time.monotonic()
+            ready: bool | None = None
             try:
                 if spec.role == "server" and not scenario_has(test.scenario, "start"):
                     program.start()
@@ -255,18 +273,27 @@ class LocalSandbox:
                         found = program.discover_port(
                             spec.transport, port, spec.limits.connect_timeout
                         )
+                        ready = found is not None
                         if found is not None and found != port:
                             fixed = spec.port is not None
                             diagnostics.append(port_note(found, port, spec.transport, fixed=fixed))
                             port = found
                     elif spec.transport == "udp":
-                        program.await_udp_bind(port, spec.limits.connect_timeout)
-                result = run_driver(driver_request(self.loaded, test, HOST, port), program)
+                        ready = program.await_udp_bind(port, spec.limits.connect_timeout)
+                if ready is False and not program.state()["running"]:
+                    result = ended_before_ready(program.state(), port, spec.transport)
+                else:
+                    result = run_driver(driver_request(self.loaded, test, HOST, port), program)
                 if result["status"] != "passed":
                     diagnostics += self._diagnose(program, port)
+                ended = ended_by_itself(
+                    program.state(), program.stopped_by_us, program.proc is not None
+                )
             finally:
                 program.kill()
         return TestRun(
+            ready=ready,
+            ended=ended,
             driver=result,
             stdout=program.stdout.tail(),
             stderr=program.stderr.tail(),

@@ -100,6 +100,40 @@ class BuildView:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadlineView:
+    """What stopped the whole submission, said once at the top: a crash at start (with the
+    source lines around it) or a program the grader could not single out."""
+
+    title: str
+    text: str
+    test_anchor: str  # the test the crash was seen in, "" for none
+    source: tuple[tuple[str, str, bool], ...]  # (line number, text, the error's line)
+
+
+def _headline(result: SubmissionResult) -> HeadlineView | None:
+    crash = result.startup_crash
+    if crash is not None:
+        anchor = next(
+            (_anchor(i, t.name) for i, t in enumerate(result.tests) if t.name == crash.test), ""
+        )
+        return HeadlineView(
+            title="Your program crashed at start",
+            text=printable(
+                f"{crash.headline}; it {crash.ended} before it was ready, so the other tests "
+                "were not run."
+            ),
+            test_anchor=anchor,
+            source=tuple(
+                (str(s.number), printable(s.text), s.number == crash.line) for s in crash.source
+            ),
+        )
+    if result.entry_ambiguity is not None:
+        text = printable(result.entry_ambiguity)
+        return HeadlineView("Which file is your program?", text, "", ())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A labelled line of the run's details."""
 
@@ -125,6 +159,7 @@ class ReportView:
     segments: tuple[Segment, ...]
     local: bool
     build: BuildView
+    headline: HeadlineView | None
     facts: tuple[Fact, ...]
     notes: tuple[str, ...]
     tests: tuple[TestView, ...]
@@ -318,6 +353,7 @@ def build_view(result: SubmissionResult, *, student_view: bool = True) -> Report
             outcome=_build_outcome(result),
             log=tuple(str_tokens(ANSI_STYLE.sub("", build.log))),
         ),
+        headline=_headline(result),
         facts=_facts(result),
         notes=tuple(printable(n) for n in result.notes),
         tests=tuple(

@@ -94,7 +94,7 @@ def nothing_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
 def probe_sandbox(tmp_path: Path, docker_backend: DockerBackend) -> Iterator[DockerSandbox]:
     loaded = write_assignment(tmp_path, "python3 server.py {port}")
     submission = write_submission(tmp_path, "probe.py")
-    plan = plan_program(loaded.spec, "python", submission.files)
+    plan = plan_program(loaded.spec, "python", submission)
     with docker_backend.open(loaded, submission, plan) as sandbox:
         yield sandbox
 
@@ -262,7 +262,7 @@ def test_two_submissions_graded_at_once_cannot_reach_each_other(
     loaded = write_assignment(tmp_path, "python3 server.py {port}")
     first = write_submission(tmp_path, "probe.py", "first")
     second = write_submission(tmp_path, "probe.py", "second")
-    plan = plan_program(loaded.spec, "python", first.files)
+    plan = plan_program(loaded.spec, "python", first)
     with docker_backend.open(loaded, first, plan) as a, docker_backend.open(
         loaded, second, plan
     ) as b:
@@ -431,7 +431,9 @@ def test_misbehaving_programs_are_stopped_with_a_clear_verdict(
 def test_unreachable_server_is_told_where_it_listens(
     run: str, hint: str, tmp_path: Path, docker_backend: DockerBackend
 ) -> None:
-    loaded = write_assignment(tmp_path, run, extra="limits: {connect_timeout: 1.5}\n")
+    # without discovery: the diagnostic is what a test that checks the port from argv shows
+    extra = "port_discovery: false\nlimits: {connect_timeout: 1.5}\n"
+    loaded = write_assignment(tmp_path, run, extra=extra)
     result = grade_on(docker_backend, loaded, write_submission(tmp_path, "misbehave.py"))
     test = result.tests[0]
     assert test.status != "passed"

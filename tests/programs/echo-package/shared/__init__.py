@@ -1,0 +1,1 @@
+"""What the echo client and server share."""
