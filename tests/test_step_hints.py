@@ -36,6 +36,16 @@ SPEC = """
 """
 
 
+WRONG_GREETING = (
+    "import socket, sys\n"
+    "s = socket.create_server(('127.0.0.1', int(sys.argv[1])))\n"
+    "while True:\n"
+    "    c, _ = s.accept()\n"
+    "    c.sendall(b'hello\\n')\n"
+    "    c.close()\n"
+)
+
+
 def write_spec(tmp_path: Path) -> Path:
     folder = tmp_path / "tiny"
     folder.mkdir()
@@ -59,14 +69,7 @@ def test_the_failed_steps_hint_replaces_the_tests(tmp_path: Path) -> None:
     spec = write_spec(tmp_path)
     submission = tmp_path / "sub"
     submission.mkdir()
-    (submission / "server.py").write_text(
-        "import socket, sys\n"
-        "s = socket.create_server(('127.0.0.1', int(sys.argv[1])))\n"
-        "while True:\n"
-        "    c, _ = s.accept()\n"
-        "    c.sendall(b'hello\\n')\n"
-        "    c.close()\n"
-    )
+    (submission / "server.py").write_text(WRONG_GREETING)
     result = check(spec, submission, backend="local")
     (test,) = result.tests
     assert test.status == "failed" and test.failed_step == "1"
@@ -75,9 +78,11 @@ def test_the_failed_steps_hint_replaces_the_tests(tmp_path: Path) -> None:
 
 def test_a_step_without_a_hint_falls_back_to_the_tests(tmp_path: Path) -> None:
     spec = write_spec(tmp_path)
+    lines = (spec / "assignment.yaml").read_text().splitlines(keepends=True)
+    (spec / "assignment.yaml").write_text("".join(x for x in lines if "greeting's" not in x))
     submission = tmp_path / "sub"
     submission.mkdir()
-    (submission / "server.py").write_text("import sys\nsys.exit(1)\n")
+    (submission / "server.py").write_text(WRONG_GREETING)
     result = check(spec, submission, backend="local")
     (test,) = result.tests
-    assert test.failed_step == "0" and test.hint == "the test's hint"
+    assert test.failed_step == "1" and test.hint == "the test's hint"

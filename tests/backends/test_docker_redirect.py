@@ -271,7 +271,7 @@ def test_nothing_the_client_sends_leaves_its_namespace(
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    plan = plan_program(loaded.spec, "python", submission.files)
+    plan = plan_program(loaded.spec, "python", submission)
     try:
         with docker_backend.open(loaded, submission, plan) as sandbox:
             engine, student_id = sandbox.engine, sandbox.student_id
