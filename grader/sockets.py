@@ -10,6 +10,11 @@ TCP_LISTEN = "0A"
 DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver lives in every container's namespace
 
 
+def _host(address: str) -> str:
+    """An address as it is written before a port: IPv6 in brackets."""
+    return f"[{address}]" if ":" in address else address
+
+
 @dataclass(frozen=True)
 class ListeningSocket:
     transport: str  # "tcp" or "udp"
@@ -18,8 +23,7 @@ class ListeningSocket:
     inode: int
 
     def __str__(self) -> str:
-        host = f"[{self.address}]" if ":" in self.address else self.address
-        return f"{host}:{self.port}"
+        return f"{_host(self.address)}:{self.port}"
 
 
 def _decode_address(text: str) -> tuple[str, int]:
@@ -61,8 +65,7 @@ class DialedSocket:
     inode: int
 
     def __str__(self) -> str:
-        host = f"[{self.address}]" if ":" in self.address else self.address
-        return f"{host} port {self.port} ({self.transport.upper()})"
+        return f"{_host(self.address)} port {self.port} ({self.transport.upper()})"
 
 
 def parse_dialed(text: str, transport: str) -> list[DialedSocket]:
