@@ -125,7 +125,7 @@ def _rerun_note(test: str, reason: str, status: str) -> str:
 def _python2_note(submission: Submission, results: list[TestResult]) -> str | None:
     if not any(b"SyntaxError" in r.stderr_tail for r in results):
         return None
-    root = submission.path if submission.path.is_dir() else submission.path.parent
+    root = submission.root
     for rel in submission.files:
         if rel.endswith(".py") and PYTHON2_SIGNS.search(read_file(root / rel)[0]):
             return (

@@ -33,7 +33,7 @@ class Submission(BaseModel):
 
     def copy_to(self, destination: Path) -> None:
         """Copy the files into destination (which exists), keeping their relative paths."""
-        root = self.path if self.path.is_dir() else self.path.parent
+        root = self.root
         for rel in self.files:
             target = destination / rel
             target.parent.mkdir(parents=True, exist_ok=True)

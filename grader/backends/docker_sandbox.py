@@ -168,7 +168,7 @@ def _submission_files(
     loaded: LoadedAssignment, submission: Submission, plan: ProgramPlan
 ) -> list[tuple[str, bytes, int]]:
     """The submission's files, the entry's copy, then the spec's files (later ones win)."""
-    root = submission.path if submission.path.is_dir() else submission.path.parent
+    root = submission.root
     files = [
         (rel, data, mode | 0o600)
         for rel in submission.files
