@@ -467,6 +467,34 @@ def report(
     out.print(f"{count} entries rendered into {shown(str(results))}")
 
 
+export_app = typer.Typer(
+    help="Package an assignment for a course platform.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gradescope")
+def export_gradescope(
+    assignment: Annotated[
+        Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The autograder zip to write.")
+    ] = Path("autograder.zip"),
+) -> None:
+    """Write Gradescope's autograder zip: setup.sh, run_autograder, the wheels, the assignment."""
+    from grader.export.gradescope import export_gradescope as export  # noqa: PLC0415
+
+    try:
+        made = export(assignment, output, on_log=lambda line: out.print(shown(line)))
+    except GraderError as e:
+        _fail(e)
+    out.print(
+        f"upload {shown(str(made.path))} as the autograder of a Gradescope programming "
+        f"assignment ({shown(made.assignment_id)}; Python {', '.join(made.python_versions)})"
+    )
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,1 @@
+"""Running the grader where courses already are: Gradescope, GitHub Classroom, any CI."""
