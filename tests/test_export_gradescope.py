@@ -80,7 +80,8 @@ def check_schema(results: dict[str, Any]) -> None:
     assert isinstance(results["execution_time"], int | float), results
     assert isinstance(results["output"], str) and results["output_format"] in FORMATS
     assert results["visibility"] in VISIBILITIES
-    assert "stdout_visibility" not in results, "stdout holds hidden tests' details: instructors only"
+    # stdout holds hidden tests' details: it stays for instructors only (the default)
+    assert "stdout_visibility" not in results
     for test in results["tests"]:
         assert set(test) <= TEST_KEYS, set(test) - TEST_KEYS
         assert isinstance(test["score"], int | float) and isinstance(test["max_score"], int | float)
@@ -152,7 +153,7 @@ def _run_container(tmp_path: Path, zip_path: Path) -> Path:
     try:
         subprocess.run([*docker, "cp", str(inbox), f"{name}:/in"], check=True, capture_output=True)
         done = subprocess.run(
-            [*docker, "start", "-a", name], capture_output=True, text=True, timeout=600
+            [*docker, "start", "-a", name], capture_output=True, text=True, timeout=600, check=False
         )
         out = tmp_path / "out"
         subprocess.run([*docker, "cp", f"{name}:/out", str(out)], check=True, capture_output=True)
