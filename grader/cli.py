@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -56,6 +57,11 @@ class Role(StrEnum):
 class Transport(StrEnum):
     tcp = "tcp"
     udp = "udp"
+
+
+class OutputFormat(StrEnum):
+    console = "console"
+    github = "github"
 
 
 class BackendChoice(StrEnum):
@@ -147,6 +153,17 @@ def check(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the score line.")
     ] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="github: also the GitHub Actions outputs (result= for Classroom's reporter, "
+            "annotations, points notices, job summary).",
+        ),
+    ] = OutputFormat.console,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Write the JUnit XML report here (CI).")
+    ] = None,
 ) -> None:
     """Grade one submission. Exit 0: full marks; 1: points lost; 2: bad input; 3: grader error."""
     from grader.report.html import write_html  # noqa: PLC0415 - jinja2 only when reporting
@@ -175,6 +192,15 @@ def check(
     if report:
         write_html(result, report)
         out.print(f"report: {shown(str(report))}")
+    if junit:
+        _write_junit(assignment, result, junit)
+        out.print(f"junit: {shown(str(junit))}")
+    if output_format is OutputFormat.github:
+        from grader.export.github import report_to_github  # noqa: PLC0415
+
+        for line in report_to_github(result, os.environ):  # workflow commands: never wrapped
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
     selected = [t for t in result.tests if not test or t.name in test]
     if broken := [t for t in result.grader_errors if not test or t.name in test]:
         err.print(
@@ -187,6 +213,18 @@ def check(
         t.status == "passed" for t in selected if test or not t.extra_credit
     )
     raise typer.Exit(EXIT_FULL_MARKS if passed else EXIT_POINTS_LOST)
+
+
+def _write_junit(assignment: Path, result: SubmissionResult, path: Path) -> None:
+    from grader.report.junit import junit_xml  # noqa: PLC0415
+    from grader.results import BatchEntry, Student  # noqa: PLC0415
+    from grader.spec import load_assignment  # noqa: PLC0415
+
+    entry = BatchEntry(
+        student=Student(id=result.submission_id), source=result.submission_id,
+        status="graded", result=result,
+    )
+    write_atomic(path, junit_xml(load_assignment(assignment).spec, entry))
 
 
 def _names(tests: list[TestResult]) -> str:
