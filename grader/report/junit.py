@@ -8,7 +8,7 @@ from datetime import UTC
 
 from grader.report import extra_credit
 from grader.report.gradescope import escape, output_text, readable
-from grader.results import BatchEntry, TestResult
+from grader.results import BatchEntry, SubmissionResult, TestResult
 from grader.spec import Assignment
 
 # Characters XML 1.0 forbids anywhere, even escaped (everything below 0x20 but \t \n \r,
@@ -29,7 +29,32 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _testcase(suite: ET.Element, assignment: Assignment, test: TestResult) -> None:
+def _not_run(result: SubmissionResult, test: TestResult) -> str | None:
+    """Why a skipped test lost its points, when that is a failure: the build failed (or no
+    file could be chosen as the program), or the program crashed at start."""
+    if test.status != "skipped" or test.extra_credit:
+        return None
+    if not result.build.ok:
+        return "not run: the build failed (see the build testcase)"
+    if result.startup_crash is not None:
+        return f"not run: {result.startup_crash.headline}"
+    return None
+
+
+def _build_case(suite: ET.Element, assignment: Assignment, result: SubmissionResult) -> None:
+    """A failed build as a failing testcase of its own, the compiler's output in system-err."""
+    build = result.build
+    case = ET.SubElement(
+        suite, "testcase", name="build", classname=assignment.id, time=_seconds(build.duration)
+    )
+    what = f"the build failed ({build.command})" if build.command else "the build failed"
+    ET.SubElement(case, "failure", message=xml_text(readable(what)), type="build")
+    ET.SubElement(case, "system-err").text = xml_text(readable(build.log))
+
+
+def _testcase(
+    suite: ET.Element, assignment: Assignment, test: TestResult, not_run: str | None = None
+) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
@@ -48,6 +73,8 @@ def _testcase(suite: ET.Element, assignment: Assignment, test: TestResult) -> No
         ET.SubElement(case, "skipped", message=xml_text(f"not earned ({label}): {message}"))
     elif test.status in ("failed", "timeout"):
         ET.SubElement(case, "failure", message=xml_text(message), type=test.status)
+    elif not_run is not None:
+        ET.SubElement(case, "failure", message=xml_text(readable(not_run)), type="not_run")
     elif test.status == "error":
         ET.SubElement(case, "error", message=xml_text(message), type="error")
     elif test.status == "skipped":
@@ -64,7 +91,10 @@ def junit_xml(assignment: Assignment, entry: BatchEntry) -> str:
     """The JUnit XML document of one entry, as students may see it (hidden tests redacted).
 
     A graded entry gives one testcase per test (failed and timed out: failure; error: error;
-    skipped: skipped) with the output tails as system-out/system-err. An extra-credit test
+    skipped: skipped, but a test not run because the build failed or the program crashed at
+    start is a failure: it lost its points; a failed build is first a testcase "build" of its
+    own, failed, with the compiler's output in system-err), with the output tails as
+    system-out/system-err. An extra-credit test
     carries the property extra_credit (its points) and, when not earned, is skipped rather
     than failed (a bonus missed loses no point); the suite's extra_credit property says what
     was earned ("+5 extra credit"). A rejected entry gives
@@ -93,16 +123,15 @@ def junit_xml(assignment: Assignment, entry: BatchEntry) -> str:
         if started.tzinfo is not None:
             started = started.astimezone(UTC)
         suite.set("timestamp", started.strftime("%Y-%m-%dT%H:%M:%S"))
+        if not result.build.ok:
+            _build_case(suite, assignment, result)
         for test in result.tests:
-            _testcase(suite, assignment, test)
-        tests = result.tests
-        missed = [t.status in ("failed", "timeout") and t.extra_credit for t in tests]
+            _testcase(suite, assignment, test, _not_run(result, test))
         counts = {
-            "failures": sum(t.status in ("failed", "timeout") for t in tests) - sum(missed),
-            "errors": sum(t.status == "error" for t in tests),
-            "skipped": sum(t.status == "skipped" for t in tests) + sum(missed),
+            kind: len(suite.findall(f"testcase/{tag}"))
+            for kind, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped"))
         }
-        duration = sum(t.duration for t in tests)
+        duration = result.build.duration + sum(t.duration for t in result.tests)
     else:
         message = xml_text(readable(entry.message) or entry.status)
         kind = "error" if entry.status == "rejected" else "skipped"

@@ -11,6 +11,7 @@ from batch_samples import (
     batch,
     bonus_assignment,
     bonus_entry,
+    build_failure,
     entry,
     graded,
 )
@@ -55,7 +56,9 @@ def test_every_entry_of_a_batch_gives_parseable_xml() -> None:
     for e in batch():
         suite = parse(junit_xml(assignment(), e)).find("testsuite")
         assert suite is not None
-        assert int(suite.get("tests", "0")) == len(assignment().tests)
+        built = e.result is None or e.result.build.ok
+        # a failed build is a testcase of its own, before the tests
+        assert int(suite.get("tests", "0")) == len(assignment().tests) + (0 if built else 1)
         if e.status == "rejected":
             assert suite.get("errors") == "7"
         if e.status == "infrastructure_error":
@@ -123,3 +126,24 @@ def test_extra_credit_is_a_property_and_a_missed_bonus_is_no_failure() -> None:
     assert skipped.get("message", "").startswith("not earned (+0 of 5 extra credit): step 24"), (
         skipped.attrib
     )
+
+
+def test_a_failed_build_is_a_failure_with_the_compiler_output_not_skips() -> None:
+    suites = parse(junit_xml(assignment(), entry("bo", build_failure("bo"))))
+    suite = suites.find("testsuite")
+    assert suite is not None
+    n = len(assignment().tests)
+    counts = {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")}
+    assert counts == {"tests": str(n + 1), "failures": str(n + 1), "errors": "0", "skipped": "0"}
+    build, *cases = suite.findall("testcase")
+    failure = build.find("failure")
+    assert build.get("name") == "build" and failure is not None, ET.tostring(build)
+    assert failure.get("type") == "build"
+    assert failure.get("message") == "the build failed (gcc -Wall -o server server.c)"
+    err = build.find("system-err")
+    assert err is not None
+    assert err.text == "server.c:42:5: \\x1b[1;31merror:\\x1b[0m expected ';' before 'return'\n"
+    for case in cases:
+        not_run = case.find("failure")
+        assert not_run is not None and not_run.get("type") == "not_run", ET.tostring(case)
+        assert case.find("skipped") is None
