@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.export.github import escape_data, escape_property
+from grader.export.github import escape_data, escape_property, report_to_github
+from grader.results import BuildResult, SubmissionResult, TestResult
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignments" / "tcp-echo"
@@ -96,6 +97,78 @@ def check_runner_json(data: dict[str, Any]) -> None:
         assert isinstance(test["name"], str) and test["status"] in {"pass", "fail", "error"}
         assert test["message"] is None or isinstance(test["message"], str)
         assert isinstance(test["score"], int | float) and test["score"] >= 0
+
+
+def _test(name: str, passed: bool, **changes: Any) -> TestResult:
+    fields: dict[str, Any] = {
+        "name": name,
+        "description": f"{name} works.",
+        "visibility": "visible",
+        "points": 10.0 if passed else 0.0,
+        "max_points": 10.0,
+        "status": "passed" if passed else "failed",
+        "reason": "" if passed else f"{name}: received 'x' instead of 'y'",
+        "rerun": f"grader check assignments/tcp-echo . --test {name}",
+    }
+    return TestResult.model_validate(fields | changes)
+
+
+def _result(tests: list[TestResult], build: BuildResult | None = None) -> SubmissionResult:
+    return SubmissionResult.model_validate(
+        {
+            "assignment_id": "tcp-echo",
+            "assignment_title": "TCP echo server",
+            "spec_hash": "0" * 64,
+            "submission_id": "repo",
+            "submission_hash": "1" * 64,
+            "grader_version": "0.1.0",
+            "backend": "local",
+            "started_at": "2026-12-04T10:00:00Z",
+            "build": build or BuildResult(ok=True, language="python"),
+            "score": sum(t.points for t in tests),
+            "max_score": sum(t.max_points for t in tests),
+            "tests": tests,
+        }
+    )
+
+
+def _everything(result: SubmissionResult, tmp_path: Path) -> tuple[list[str], str, str]:
+    """(workflow commands, decoded result JSON, job summary) of one result."""
+    env = {"GITHUB_OUTPUT": str(tmp_path / "out"), "GITHUB_STEP_SUMMARY": str(tmp_path / "sum")}
+    lines = report_to_github(result, env)
+    encoded = parse_output_file((tmp_path / "out").read_text())["result"]
+    decoded = json.dumps(reporter_decode(encoded), ensure_ascii=False)
+    return lines, decoded, (tmp_path / "sum").read_text()
+
+
+def test_no_github_output_shows_a_hidden_tests_reason(tmp_path: Path) -> None:
+    secret = _test("restart", False, visibility="hidden", reason="SECRET expected b'k3y'",
+                   hint="SECRET hint")
+    later = _test("large", False, visibility="after_due_date", reason="LATER details")
+    lines, decoded, summary = _everything(_result([_test("one", True), secret, later]), tmp_path)
+    for text in ("\n".join(lines), decoded, summary):
+        assert "SECRET" not in text and "LATER" not in text and "k3y" not in text, text
+    assert "::error title=restart%3A 0/10::hidden test%3A only its result is shown" not in lines
+    assert "::error title=restart%3A 0/10::hidden test: only its result is shown" in lines
+    assert "| restart | 0/10 | ❌ failed | hidden test: only its result is shown |" in summary
+
+
+def test_student_text_cannot_inject_workflow_commands_or_table_cells(tmp_path: Path) -> None:
+    hostile = _test("echo", False, reason="a\n::error title=fake::100/100 | cell <b>%0A")
+    lines, _, summary = _everything(_result([hostile]), tmp_path)
+    error = next(line for line in lines if line.startswith("::error "))
+    assert error == "::error title=echo%3A 0/10::a%0A::error title=fake::100/100 | cell <b>%250A"
+    assert [line for line in lines if line.startswith("::error")] == [error]
+    assert "| a ::error title=fake::100/100 \\| cell &lt;b&gt;%0A |" in summary, summary
+
+
+def test_a_failed_build_is_an_error_annotation_and_in_the_summary(tmp_path: Path) -> None:
+    build = BuildResult(ok=False, language="c", command="make", log="server.c:3: error: ';'\n")
+    skipped = _test("one", False, status="skipped", reason="not run: the build failed")
+    lines, decoded, summary = _everything(_result([skipped], build), tmp_path)
+    assert lines[0] == "::error title=Build failed::server.c:3: error: ';'"
+    assert json.loads(decoded)["tests"][0]["status"] == "fail"
+    assert "<summary>The build failed</summary>" in summary
 
 
 def test_workflow_command_values_are_escaped_as_githubs_toolkit_escapes_them() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import uuid
 import zipfile
 from pathlib import Path
@@ -99,6 +100,17 @@ def check_tests_follow_spec(results: dict[str, Any], spec: Assignment) -> None:
     assert sum(t["max_score"] for t in results["tests"]) == spec.max_score
 
 
+def test_a_bad_assignment_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "export", "gradescope", str(tmp_path / "nope"),
+         "-o", str(tmp_path / "a.zip")],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "a.zip").exists()
+
+
 def test_zip_holds_the_scripts_at_its_root_the_wheels_and_the_assignment(
     autograder_zip: Path,
 ) -> None:
@@ -188,6 +200,8 @@ def test_setup_then_run_autograder_in_a_gradescope_container(
     assert all(t["status"] == "passed" for t in model["tests"]), logs
     assert model["score"] == spec.max_score + 5, "full marks and the extra credit"
     assert "without isolation" not in model["output"], "the container is the sandbox"
+    model_log = (out / "model.stdout").read_text()
+    assert "autograder: tcp-echo for Ana Lima" in model_log, "from submission_metadata.json"
 
     mutant = results["mutant"]
     check_tests_follow_spec(mutant, spec)
