@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.export.gradescope import PYTHON_VERSIONS, export_gradescope
+from grader.export.gradescope import PYTHON_VERSIONS
 from grader.images import runtime_reference
 from grader.spec import Assignment, load_assignment
 
@@ -70,7 +70,12 @@ def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
             test["visibility"] = HIDDEN[test["name"]]
     spec_path.write_text(yaml.safe_dump(data, sort_keys=False))
     out = tmp_path_factory.mktemp("export") / "autograder.zip"
-    export_gradescope(folder, out)
+    # the README's command: grader export gradescope assignments/tcp-echo -o autograder.zip
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "export", "gradescope", str(folder), "-o", str(out)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     return out
 
 

@@ -18,7 +18,7 @@ from grader.spec import load_assignment
 
 # Wheels for each Python that setup.sh may find; pure wheels are shared, binary ones
 # (pydantic-core, PyYAML, MarkupSafe) come once per version. 3.10 is not among them: the
-# grader uses 3.11's standard library (enum.StrEnum, datetime.UTC, ExceptionGroup).
+# grader uses 3.11's standard library (enum.StrEnum, datetime.UTC).
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # Gradescope's images are x86-64 Linux with glibc (Ubuntu); manylinux2014 is glibc 2.17.
 PLATFORM = "manylinux2014_x86_64"
