@@ -33,6 +33,20 @@ TEST_KEYS = {
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 HIDDEN = {"echo-one": "hidden", "half-close": "after_due_date"}
+# A server that tries to read the spec (the hidden tests' expected bytes) and to write
+# results.json, then echoes as the model does: what it printed is in its tests' output.
+SNOOP = """
+import os as _os
+for _what, _path, _mode in (
+    ("read the spec", "/autograder/source/assignment/tcp-echo/assignment.yaml", "r"),
+    ("wrote results", "/autograder/results/results.json", "w"),
+):
+    try:
+        open(_path, _mode).close()
+        print("SNOOP", _what, flush=True)
+    except OSError as _e:
+        print("SNOOP denied:", _what, type(_e).__name__, flush=True)
+"""
 
 # What run_autograder meets on Gradescope, in order: the zip extracted into /autograder/source,
 # setup.sh run once as root, then for each submission a fresh submission/ and results/.
@@ -44,7 +58,7 @@ python3 -m zipfile -e /in/autograder.zip .
 chmod +x setup.sh run_autograder  # zipfile drops the modes that Gradescope's unzip keeps
 bash ./setup.sh > /out/setup.log 2>&1
 cp run_autograder /autograder/run_autograder
-for name in model mutant empty broken; do
+for name in model mutant empty snoop broken; do
   rm -rf /autograder/submission /autograder/results/* /autograder/submission_metadata.json
   mkdir -p /autograder/submission
   cp -r /in/subs/$name/. /autograder/submission/
@@ -142,6 +156,9 @@ def _subs(folder: Path) -> Path:
     shutil.copytree(ROOT / "reference" / "tcp-echo" / "python", subs / "model")
     shutil.copytree(MUTANT, subs / "mutant", ignore=shutil.ignore_patterns("mutant.yaml"))
     (subs / "empty").mkdir()
+    shutil.copytree(ROOT / "reference" / "tcp-echo" / "python", subs / "snoop")
+    server = subs / "snoop" / "server.py"
+    server.write_text(SNOOP + server.read_text())
     shutil.copytree(ROOT / "reference" / "tcp-echo" / "python", subs / "broken")
     metadata = {
         "id": 123456,
@@ -194,7 +211,7 @@ def test_setup_then_run_autograder_in_a_gradescope_container(
         archive.extractall(tmp_path / "zip", [n for n in archive.namelist() if "assignment" in n])
     spec = load_assignment(tmp_path / "zip" / "assignment" / "tcp-echo").spec
     results = {n: json.loads((out / f"{n}.json").read_text()) for n in
-               ("model", "mutant", "empty", "broken")}
+               ("model", "mutant", "empty", "snoop", "broken")}
     for name, data in results.items():
         check_schema(data)
         assert data["output"], name
@@ -228,6 +245,12 @@ def test_setup_then_run_autograder_in_a_gradescope_container(
     empty = results["empty"]
     assert empty["score"] == 0 and "could not be graded" in empty["output"], empty
     assert "empty" in empty["output"]
+
+    snoop = json.dumps(results["snoop"])
+    assert "SNOOP denied: read the spec PermissionError" in snoop, snoop
+    assert "SNOOP denied: wrote results PermissionError" in snoop, snoop
+    assert "SNOOP read" not in snoop and "SNOOP wrote" not in snoop, snoop
+    assert results["snoop"]["score"] == spec.max_score + 5, "and it is graded as the model"
 
     broken = results["broken"]
     assert broken["score"] == 0 and broken["extra_data"]["grader_error"], broken

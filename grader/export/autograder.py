@@ -1,22 +1,27 @@
 """What run_autograder runs on Gradescope: grade /autograder/submission on the local backend as
 an unprivileged user, and write /autograder/results/results.json once, whatever happens.
 
-Two processes. The harness (root, as Gradescope starts it) copies the submission into a folder
-the grading user owns, starts the grading child as that user and reads its verdict from a pipe,
-then writes results.json in /autograder/results, which that user cannot write. The child
-(`--grade`) grades on the local backend, so the student's program runs as the grading user
-too: Gradescope's container is the sandbox, and the program can change neither the harness,
-nor the installed grader, nor results.json. The harness's stdout, which Gradescope shows to
-instructors only, gets every test's full reason; results.json gets what a student may see.
+Two processes. The harness (root, as Gradescope starts it) copies the submission and the
+assignment's public files into a folder the grading user owns, makes /autograder/source
+root-only, and starts the grading child. The child (`--grade`) reads the spec while still
+root, becomes the grading user for good and grades on the local backend, so that the student's
+program runs as that user too: Gradescope's container is the sandbox, and the program can read
+neither the spec (hidden tests' expected bytes) nor the grader's memory, and can change neither
+the installed grader nor /autograder/results. The verdict comes back by a pipe; the harness
+then kills what the grading user left running and writes results.json. Its stdout, which
+Gradescope shows to instructors only, gets every test's full reason; results.json gets what a
+student may see.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import pwd
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,15 +33,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from grader.backends import get_backend
 from grader.backends.local import NOT_ISOLATED
 from grader.errors import BackendError, GraderError
 from grader.files import write_atomic
+from grader.grading import grade
 from grader.report.gradescope import gradescope_results, readable
 from grader.report.student_view import student_view
 from grader.results import BatchEntry, Student, SubmissionResult, TestResult
-from grader.spec import Assignment, LoadedAssignment, load_assignment
+from grader.spec import SPEC_FILE, Assignment, LoadedAssignment, load_assignment
+from grader.submission import load_submission
 
 GRADER_USER = "sg-autograder"  # made by setup.sh
+PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 MARGIN = 120  # seconds on top of the spec's own deadlines before the child is killed
 FAILED = (
     "The autograder failed before it could grade this submission (this is no verdict on your "
@@ -122,16 +131,10 @@ def student_rerun(assignment_id: str, test: str) -> str:
 
 
 def for_student(result: SubmissionResult) -> SubmissionResult:
-    """The result as results.json shows it: hidden details redacted, the student's re-run
-    command, no word of the local backend's missing isolation."""
+    """The result as results.json shows it: hidden details redacted, and no word of the local
+    backend's missing isolation (Gradescope's container is the sandbox)."""
     shown = student_view(result)
-    tests = [
-        t.model_copy(update={"rerun": student_rerun(result.assignment_id, t.name)})
-        for t in shown.tests
-    ]
-    # Gradescope's container is the sandbox: the local backend's warning is not the student's
-    notes = [n for n in shown.notes if n != NOT_ISOLATED]
-    return shown.model_copy(update={"tests": tests, "notes": notes})
+    return shown.model_copy(update={"notes": [n for n in shown.notes if n != NOT_ISOLATED]})
 
 
 def failure_results(spec: Assignment | None, error: str) -> dict[str, Any]:
@@ -164,17 +167,52 @@ def _timeout(spec: Assignment) -> float:
     return spec.limits.build_timeout + 2 * spec.limits.test_timeout * len(spec.tests) + MARGIN
 
 
-def _run_child(loaded: LoadedAssignment, submission: Path, work: Path) -> GradingOutcome:
-    """Grade in a child process, as the grading user when we are root; its verdict by a pipe."""
-    demote: dict[str, Any] = {}
-    if os.geteuid() == 0:
+def _grading_user() -> pwd.struct_passwd | None:
+    """The user that grades, when we are root (on Gradescope); None when we are not."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(GRADER_USER)
+    except KeyError as e:
+        raise GraderError(f"no user {GRADER_USER}: did setup.sh run?") from e
+
+
+def _stage(loaded: LoadedAssignment, layout: Layout, work: Path) -> tuple[Path, Path]:
+    """Copy the submission, and the assignment folder without its spec (the handout and the
+    files the spec gives the program), into work; (submission, assignment) there."""
+    submission = work / "submission"
+    shutil.copytree(layout.submission, submission, symlinks=True)
+    assignment = work / "assignment" / loaded.spec.id
+    shutil.copytree(loaded.directory, assignment, ignore=shutil.ignore_patterns(SPEC_FILE))
+    return submission, assignment
+
+
+def _kill_leftovers(uid: int) -> None:
+    """Kill every process of the grading user still alive (a daemonized program, say)."""
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            user = pwd.getpwnam(GRADER_USER)
-        except KeyError as e:
-            raise GraderError(f"no user {GRADER_USER}: did setup.sh run?") from e
+            if proc.stat().st_uid == uid:
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+
+
+def _run_child(loaded: LoadedAssignment, layout: Layout, work: Path) -> GradingOutcome:
+    """Grade in a child process; its verdict comes back by a pipe.
+
+    As root, the spec (hidden tests' expected bytes) stays unreadable to the grading user:
+    /autograder/source is made root-only, the child reads the spec while still root and then
+    becomes the grading user for good (which also makes it undumpable: a program of the same
+    user cannot read its memory), with a copy of the assignment's other files in work.
+    """
+    user = _grading_user()
+    submission, staged = _stage(loaded, layout, work)
+    if user is not None:
+        layout.source.chmod(0o700)
+        layout.results.parent.mkdir(parents=True, exist_ok=True)
+        layout.results.parent.chmod(0o755)  # root's: a leftover process cannot replace it
         for path in [work, *work.rglob("*")]:
             os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
-        demote = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(work),
@@ -187,14 +225,13 @@ def _run_child(loaded: LoadedAssignment, submission: Path, work: Path) -> Gradin
     read_end, write_end = os.pipe()
     command = [
         sys.executable, "-m", "grader.export.autograder", "--grade",
-        str(loaded.directory), str(submission), str(write_end),
+        str(loaded.directory / SPEC_FILE), str(staged), str(submission), str(write_end),
+        user.pw_name if user else "",
     ]
     chunks: list[bytes] = []
     with os.fdopen(read_end, "rb") as verdict:
         try:
-            child = subprocess.Popen(
-                command, cwd=work, env=env, pass_fds=(write_end,), **demote
-            )
+            child = subprocess.Popen(command, cwd=work, env=env, pass_fds=(write_end,))
         finally:
             os.close(write_end)
         # read until the child closes its end (the programs it runs never get it: close_fds)
@@ -207,6 +244,9 @@ def _run_child(loaded: LoadedAssignment, submission: Path, work: Path) -> Gradin
             child.kill()
             child.wait()
             raise GraderError(f"the grader did not finish in {limit:.0f} s") from e
+        finally:
+            if user is not None:
+                _kill_leftovers(user.pw_uid)
         reader.join(timeout=10)
     data = b"".join(chunks)
     if code != 0 or not data:
@@ -225,17 +265,13 @@ def _notes(result: SubmissionResult) -> list[str]:
     ]
 
 
-def grade_for_gradescope(layout: Layout) -> dict[str, Any]:
+def grade_for_gradescope(layout: Layout, loaded: LoadedAssignment) -> dict[str, Any]:
     """Grade the submission in layout and return its results.json object."""
-    loaded = layout.assignment()
     metadata = read_metadata(layout.metadata)
     student = _student(metadata)
     print(f"autograder: {loaded.spec.id} for {student.name or student.id}")
     with tempfile.TemporaryDirectory(prefix="sg-autograder-") as tmp:
-        work = Path(tmp)
-        submission = work / "submission"
-        shutil.copytree(layout.submission, submission, symlinks=True)
-        outcome = _run_child(loaded, submission, work)
+        outcome = _run_child(loaded, layout, Path(tmp))
     if outcome.result is None:
         entry = BatchEntry(
             student=student, source="submission", status="rejected",
@@ -266,12 +302,36 @@ def _print_test(test: TestResult) -> None:
     print(f"  {test.status:>7}  {test.name}  {test.points:g}/{test.max_points:g}{reason}")
 
 
-def _grade(assignment: str, submission: str, fd: str) -> int:
-    """The child: grade on the local backend, send a GradingOutcome down fd."""
-    from grader import api  # noqa: PLC0415 - the harness does not need the backends
+def _become(name: str) -> None:
+    """Become the grading user for good, undumpable (no same-user ptrace or /proc/PID/mem)."""
+    user = pwd.getpwnam(name)
+    os.setgroups([])
+    os.setgid(user.pw_gid)
+    os.setuid(user.pw_uid)
+    if os.getuid() != user.pw_uid or os.geteuid() != user.pw_uid:
+        raise GraderError(f"could not become {name}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise GraderError(f"prctl(PR_SET_DUMPABLE): {os.strerror(ctypes.get_errno())}")
 
+
+def _grade(spec_file: str, staged: str, submission: str, fd: str, user: str) -> int:
+    """The child: read the spec (as root on Gradescope), become the grading user, grade on the
+    local backend, send a GradingOutcome down fd."""
+    source = load_assignment(Path(spec_file))
+    loaded = LoadedAssignment(spec=source.spec, directory=Path(staged), spec_hash=source.spec_hash)
+    if user:
+        _become(user)
     try:
-        result = api.check(Path(assignment), Path(submission), backend="local", on_test=_print_test)
+        backend, notes = get_backend("local")
+        result = grade(
+            loaded,
+            load_submission(Path(submission)),
+            backend,
+            rerun_command=lambda name: student_rerun(loaded.spec.id, name),
+            on_test=_print_test,
+            notes=notes,
+        )
         outcome = GradingOutcome(result=result)
     except BackendError:
         raise  # the grader's failure: no verdict, the harness says so
@@ -286,14 +346,15 @@ def _grade(assignment: str, submission: str, fd: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """run_autograder's body: always writes results.json, exits 0 once it has."""
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--grade"] and len(args) == 4:
+    if args[:1] == ["--grade"] and len(args) == 6:
         return _grade(*args[1:])
     layout = Layout(Path(args[0]) if args else Path("/autograder"))
     started = time.monotonic()
     spec: Assignment | None = None
     try:
-        spec = layout.assignment().spec
-        results = grade_for_gradescope(layout)
+        loaded = layout.assignment()
+        spec = loaded.spec
+        results = grade_for_gradescope(layout, loaded)
     except Exception as e:  # noqa: BLE001 - the one broad catch: a failure is still a results.json
         traceback.print_exc(file=sys.stdout)
         results = failure_results(spec, f"{type(e).__name__}: {e}")

@@ -43,5 +43,8 @@ if ! id -u "$GRADER_USER" >/dev/null 2>&1; then
   useradd --system --user-group --no-create-home --home-dir /nonexistent \
     --shell /usr/sbin/nologin "$GRADER_USER"
 fi
-chmod -R a+rX "$SOURCE" "$PREFIX"
+chmod -R a+rX "$PREFIX"
+# The spec holds the hidden tests' expected bytes: only root reads it; run_autograder gives
+# the grading user a copy of the rest.
+chmod -R go-rwx "$SOURCE"
 echo "setup.sh: socket-grader $("$PREFIX/venv/bin/grader" version) on $("$python" --version)"
