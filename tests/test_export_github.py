@@ -48,7 +48,15 @@ def _substitute(value: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(lambda m: context[m.group(1)], value)
 
 
-def run_action(workspace: Path, tmp: Path, inputs: dict[str, str]) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """$RUNNER_TEMP, shared by the tests: the install step's venv is made once."""
+    return tmp_path_factory.mktemp("runner-temp")
+
+
+def run_action(
+    workspace: Path, tmp: Path, runner_temp: Path, inputs: dict[str, str]
+) -> dict[str, Any]:
     """Every step of action.yml, in order, the way the runner runs a composite action."""
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
@@ -58,8 +66,6 @@ def run_action(workspace: Path, tmp: Path, inputs: dict[str, str]) -> dict[str, 
     files = {n: tmp / n.lower() for n in ("GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")}
     for path in files.values():
         path.write_text("")
-    runner_temp = tmp / "runner-temp"
-    runner_temp.mkdir()
     base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     base_env |= {name: str(path) for name, path in files.items()}
     base_env["RUNNER_TEMP"] = str(runner_temp)
@@ -183,10 +189,10 @@ def test_output_file_parser_reads_both_forms() -> None:
 
 
 @pytest.mark.slow
-def test_action_steps_report_a_mutant_to_classroom(tmp_path: Path) -> None:
+def test_action_steps_report_a_mutant_to_classroom(tmp_path: Path, runner_temp: Path) -> None:
     workspace = tmp_path / "repo"
     shutil.copytree(MUTANT, workspace, ignore=shutil.ignore_patterns("mutant.yaml"))
-    ran = run_action(workspace, tmp_path, {"assignment": str(ASSIGNMENT)})
+    ran = run_action(workspace, tmp_path, runner_temp, {"assignment": str(ASSIGNMENT)})
     grade = ran["logs"]["grade"]
     assert grade.returncode == 1, grade.stdout + grade.stderr  # points lost: the step fails
     data = reporter_decode(ran["outputs"]["result"])
@@ -211,10 +217,10 @@ def test_action_steps_report_a_mutant_to_classroom(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_action_steps_report_full_marks(tmp_path: Path) -> None:
+def test_action_steps_report_full_marks(tmp_path: Path, runner_temp: Path) -> None:
     workspace = tmp_path / "repo"
     shutil.copytree(ROOT / "reference" / "tcp-echo" / "python", workspace)
-    ran = run_action(workspace, tmp_path, {"assignment": str(ASSIGNMENT)})
+    ran = run_action(workspace, tmp_path, runner_temp, {"assignment": str(ASSIGNMENT)})
     assert ran["logs"]["grade"].returncode == 0, ran["logs"]["grade"].stdout
     data = reporter_decode(ran["outputs"]["result"])
     check_runner_json(data)
