@@ -204,7 +204,7 @@ def test_action_steps_report_a_mutant_to_classroom(tmp_path: Path, runner_temp: 
     assert total == 40, data  # 60 points lost on the mutant's tests, the 5-point bonus earned
     log = grade.stdout.splitlines()
     assert "::notice title=Autograding complete::Points 40/100" in log
-    assert '::notice title=Autograding report::{"totalPoints": 40.0, "maxPoints": 100.0}' in log
+    assert '::notice title=Autograding report::{"totalPoints":40,"maxPoints":100}' in log
     errors = [line for line in log if line.startswith("::error ")]
     assert len(errors) == len(fails), errors
     first = "::error title=echo-one%3A 0/10::step 3 (expect_silence)"

@@ -34,6 +34,11 @@ def _points(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
+def _number(value: float) -> int | float:
+    """40.0 as 40 (as Classroom's own runners write points), 2.5 as 2.5."""
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
 def _name(test: TestResult) -> str:
     return f"{test.name} ({extra_credit.NAME})" if test.extra_credit else test.name
 
@@ -101,7 +106,10 @@ def workflow_commands(result: SubmissionResult) -> list[str]:
         title = f"{_name(test)}: {_points(test.points)}/{_points(test.max_points)}"
         lines.append(f"::error title={escape_property(title)}::{escape_data(_message(test))}")
     score, maximum = _points(result.score), _points(result.max_score)
-    report = json.dumps({"totalPoints": result.score, "maxPoints": result.max_score})
+    report = json.dumps(
+        {"totalPoints": _number(result.score), "maxPoints": _number(result.max_score)},
+        separators=(",", ":"),
+    )
     lines.append(f"::notice title=Autograding complete::Points {score}/{maximum}")
     lines.append(f"::notice title=Autograding report::{escape_data(report)}")
     return lines
