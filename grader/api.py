@@ -13,7 +13,7 @@ from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
 from grader.errors import GraderError
 from grader.grading import OnTest, grade
 from grader.ingest import ingest
-from grader.results import SubmissionResult
+from grader.results import BatchEntry, Student, SubmissionResult
 from grader.scaffold import Role, Scaffold, Transport, scaffold
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
 from grader.store import ResultStore
@@ -51,6 +51,19 @@ def check(
         )
 
     return grade(loaded, sub, chosen, rerun_command=rerun, only=tests, on_test=on_test, notes=notes)
+
+
+def junit_report(assignment: Path, result: SubmissionResult) -> str:
+    """The JUnit XML of one graded submission, as students may see it (for CI)."""
+    from grader.report.junit import junit_xml  # noqa: PLC0415 - only when asked for
+
+    entry = BatchEntry(
+        student=Student(id=result.submission_id),
+        source=result.submission_id,
+        status="graded",
+        result=result,
+    )
+    return junit_xml(load_assignment(assignment).spec, entry)
 
 
 def list_assignments(root: Path) -> list[LoadedAssignment]:

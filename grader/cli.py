@@ -193,7 +193,7 @@ def check(
         write_html(result, report)
         out.print(f"report: {shown(str(report))}")
     if junit:
-        _write_junit(assignment, result, junit)
+        write_atomic(junit, api.junit_report(assignment, result))
         out.print(f"junit: {shown(str(junit))}")
     if output_format is OutputFormat.github:
         from grader.export.github import report_to_github  # noqa: PLC0415
@@ -213,18 +213,6 @@ def check(
         t.status == "passed" for t in selected if test or not t.extra_credit
     )
     raise typer.Exit(EXIT_FULL_MARKS if passed else EXIT_POINTS_LOST)
-
-
-def _write_junit(assignment: Path, result: SubmissionResult, path: Path) -> None:
-    from grader.report.junit import junit_xml  # noqa: PLC0415
-    from grader.results import BatchEntry, Student  # noqa: PLC0415
-    from grader.spec import load_assignment  # noqa: PLC0415
-
-    entry = BatchEntry(
-        student=Student(id=result.submission_id), source=result.submission_id,
-        status="graded", result=result,
-    )
-    write_atomic(path, junit_xml(load_assignment(assignment).spec, entry))
 
 
 def _names(tests: list[TestResult]) -> str:
