@@ -113,6 +113,7 @@ def grade_batch(
     workers: int = DEFAULT_WORKERS,
     regrade: bool = False,
     roster: Path | None = None,
+    cluster: str | None = None,
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
@@ -120,9 +121,15 @@ def grade_batch(
     """Grade every student's submission under submissions into out, resuming what is stored.
 
     The local backend (also when auto falls back to it) runs student code unisolated, so it is
-    refused unless trust_local says the code is trusted.
+    refused unless trust_local says the code is trusted. cluster: the address of a Dask
+    scheduler whose workers grade (each on its own Docker engine), `workers` sandboxes each.
     """
     loaded = load_assignment(assignment)
+    if cluster is not None:
+        return _grade_on_cluster(
+            loaded, submissions, out, cluster, backend=backend, workers=workers,
+            regrade=regrade, roster=roster, on_log=on_log, on_start=on_start, on_entry=on_entry,
+        )
     chosen, notes = get_backend(backend)
     if not chosen.isolated and not trust_local:
         raise GraderError(
@@ -144,6 +151,40 @@ def grade_batch(
         on_start=on_start,
         on_entry=on_entry,
     )
+    _write_outputs(out, store)
+    return report
+
+
+def _grade_on_cluster(
+    loaded: LoadedAssignment,
+    submissions: Path,
+    out: Path,
+    address: str,
+    *,
+    backend: BackendName,
+    workers: int,
+    regrade: bool,
+    roster: Path | None,
+    on_log: Callable[[str], None] | None,
+    on_start: Callable[[int, int], None] | None,
+    on_entry: OnEntry | None,
+) -> BatchReport:
+    from grader.cluster import dask_executor  # noqa: PLC0415 - Dask is an optional extra
+
+    if backend == "local":
+        raise GraderError(
+            "--cluster grades on each Dask worker's Docker engine; tip: drop --backend local"
+        )
+    found = ingest(submissions, out / "submissions", roster=roster)
+    for line in found.log:
+        if on_log:
+            on_log(line)
+    store = ResultStore(out)
+    with dask_executor(address, workers, on_log) as executor:
+        report = run_batch(
+            loaded, found.items, executor, store, regrade=regrade,
+            on_start=on_start, on_entry=on_entry,
+        )
     _write_outputs(out, store)
     return report
 

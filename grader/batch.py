@@ -1,14 +1,19 @@
-"""Batch grading: a reference check, then a worker pool that stores each student's entry at once."""
+"""Batch grading: a reference check, then an executor that grades and stores each entry at once.
+
+The executor is where gradings run: this machine's threads (ThreadExecutor, here) or a Dask
+cluster (grader/cluster.py); nothing else of the batch knows which.
+"""
 
 from __future__ import annotations
 
 import shlex
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from grader import __version__
 from grader.backends.base import Backend
@@ -29,6 +34,9 @@ DEFAULT_WORKERS = 3
 RETRY_DELAYS = (2.0, 8.0)  # seconds before each retry after an infrastructure error
 
 OnEntry = Callable[["Outcome"], None]
+Job = tuple[Item, Submission]
+Finish = Callable[[BatchEntry], "Outcome"]
+Outcomes = Generator["Outcome", None, None]
 
 
 @dataclass(frozen=True)
@@ -73,13 +81,15 @@ def is_current(
     )
 
 
-def _rerun(loaded: LoadedAssignment, path: Path, backend: str) -> Callable[[str], str]:
+def rerun_command(directory: Path, path: Path, backend: str) -> Callable[[str], str]:
+    """The command that grades one test of the submission at path again, as the report says."""
+
     def command(test: str) -> str:
         return shlex.join(
             [
                 "grader",
                 "check",
-                str(loaded.directory),
+                str(directory),
                 str(path),
                 "--test",
                 test,
@@ -107,7 +117,7 @@ def check_references(
                     loaded,
                     load_submission(folder),
                     backend,
-                    rerun_command=_rerun(loaded, folder, backend.name),
+                    rerun_command=rerun_command(loaded.directory, folder, backend.name),
                 ),
                 models,
             )
@@ -132,13 +142,14 @@ def _entry(
     )
 
 
-def _grade_item(
+def grade_item(
     loaded: LoadedAssignment,
     item: Item,
     sub: Submission,
     backend: Backend,
     delays: tuple[float, ...],
     stop: threading.Event,
+    rerun: Callable[[str], str],
 ) -> BatchEntry:
     """Grade one student: never raises; infrastructure errors are retried, then recorded."""
     problem = ""
@@ -146,9 +157,7 @@ def _grade_item(
         if stop.wait(delay):
             break
         try:
-            result = grade(
-                loaded, sub, backend, rerun_command=_rerun(loaded, sub.path, backend.name)
-            )
+            result = grade(loaded, sub, backend, rerun_command=rerun)
             if not result.grader_errors:
                 return _entry(item, "graded", result=result)
             failed = result.grader_errors[0]
@@ -165,10 +174,61 @@ def _grade_item(
     return _entry(item, "infrastructure_error", problem)
 
 
+class Executor(Protocol):
+    """Where a batch's gradings run."""
+
+    @property
+    def backend_name(self) -> str:
+        """The backend that grades (stored in each result; a resume compares it)."""
+
+    def check_references(self, loaded: LoadedAssignment) -> list[SubmissionResult]:
+        """Grade the model solutions where students will be graded; BackendError unless each
+        gets full marks there."""
+
+    def run(self, loaded: LoadedAssignment, jobs: list[Job], finish: Finish) -> Outcomes:
+        """Grade every job; finish(entry) stores an entry the moment it is known (where it
+        becomes known), and its outcome is yielded. Closing the iterator drops the jobs not
+        begun and lets those under way finish."""
+
+
+@dataclass
+class ThreadExecutor:
+    """Gradings on this machine: `workers` sandboxes at once on one backend."""
+
+    backend: Backend
+    workers: int = DEFAULT_WORKERS
+    retry_delays: tuple[float, ...] = RETRY_DELAYS
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name
+
+    def check_references(self, loaded: LoadedAssignment) -> list[SubmissionResult]:
+        return check_references(loaded, self.backend, self.workers)
+
+    def run(self, loaded: LoadedAssignment, jobs: list[Job], finish: Finish) -> Outcomes:
+        stop = threading.Event()
+
+        def work(item: Item, sub: Submission) -> Outcome:
+            rerun = rerun_command(loaded.directory, sub.path, self.backend.name)
+            return finish(
+                grade_item(loaded, item, sub, self.backend, self.retry_delays, stop, rerun)
+            )
+
+        pool = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="grade")
+        try:
+            futures: list[Future[Outcome]] = [pool.submit(work, item, sub) for item, sub in jobs]
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            stop.set()  # no retry waits once interrupted
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_batch(
     loaded: LoadedAssignment,
     items: list[Item],
-    backend: Backend,
+    runner: Backend | Executor,
     store: ResultStore,
     *,
     workers: int = DEFAULT_WORKERS,
@@ -179,12 +239,17 @@ def run_batch(
 ) -> BatchReport:
     """Grade every item not graded already, storing each entry the moment it is known.
 
+    runner: an Executor, or a backend to grade on with `workers` threads of this machine.
+
     on_start gets (to grade, total) once the plan is made; on_entry each outcome. On Ctrl-C
     (KeyboardInterrupt) the submissions not begun are dropped and those under way finish and
     are stored: what is stored stays, and the next run resumes from it.
     """
     started = time.monotonic()
     report = BatchReport()
+    executor = (
+        ThreadExecutor(runner, workers, retry_delays) if isinstance(runner, Backend) else runner
+    )
 
     def emit(outcome: Outcome) -> None:
         report.outcomes.append(outcome)
@@ -214,7 +279,7 @@ def run_batch(
             not regrade
             and stored
             and stored.result
-            and is_current(stored, sub, loaded, backend.name)
+            and is_current(stored, sub, loaded, executor.backend_name)
         ):
             entry = stored.model_copy(update={"student": item.student, "source": item.source})
             settled.append(Outcome(entry=entry, reused=True, stored=False))
@@ -225,21 +290,17 @@ def run_batch(
     for outcome in settled:
         emit(Outcome(entry=outcome.entry, reused=outcome.reused, stored=store.save(outcome.entry)))
     if todo:
-        report.references = check_references(loaded, backend, workers)
-    stop = threading.Event()
+        report.references = executor.check_references(loaded)
 
-    def work(item: Item, sub: Submission) -> Outcome:
-        entry = _grade_item(loaded, item, sub, backend, retry_delays, stop)
+    def finish(entry: BatchEntry) -> Outcome:
         return Outcome(entry=entry, reused=False, stored=store.save(entry))
 
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade")
+    outcomes = executor.run(loaded, todo, finish)
     try:
-        futures: list[Future[Outcome]] = [pool.submit(work, item, sub) for item, sub in todo]
-        for future in as_completed(futures):
-            emit(future.result())
+        for outcome in outcomes:
+            emit(outcome)
     finally:
-        stop.set()  # no retry waits once interrupted
-        pool.shutdown(wait=True, cancel_futures=True)
+        outcomes.close()  # stops the executor: jobs not begun are dropped
     store.end_run()
     report.duration = time.monotonic() - started
     return report

@@ -437,8 +437,19 @@ def grade_batch(
         ),
     ] = False,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, max=32, help="Submissions graded at once.")
+        int,
+        typer.Option(
+            "--workers", "-w", min=1, max=32,
+            help="Submissions graded at once (with --cluster: on each Dask worker).",
+        ),
     ] = DEFAULT_WORKERS,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="Grade on a Dask cluster: the scheduler's address, e.g. tcp://host:8786 "
+            "(pip install 'socket-grader[cluster]').",
+        ),
+    ] = None,
     regrade: Annotated[
         bool, typer.Option("--regrade", help="Grade again even what is stored and current.")
     ] = False,
@@ -462,6 +473,7 @@ def grade_batch(
             workers=workers,
             regrade=regrade,
             roster=roster,
+            cluster=cluster,
             on_log=view.log,
             on_start=view.start,
             on_entry=view.entry,
