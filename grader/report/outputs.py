@@ -16,6 +16,7 @@ from grader.report.gradescope import gradescope_json
 from grader.report.html import render_html
 from grader.report.junit import junit_xml
 from grader.report.regrade import regrade_csv, regrade_diff
+from grader.report.student_view import student_entry
 from grader.report.summary import render_summary
 from grader.results import BatchEntry
 from grader.spec import Assignment
@@ -109,6 +110,8 @@ def write_outputs(
     """Write every output of a batch into out_dir, each file atomically.
 
     - reports/<name>.html: the student view of each graded entry (hidden tests redacted);
+      this, gradescope/ and junit/ are rendered from grader.report.student_view, since the
+      students (or their CI, their Gradescope page) see them;
     - summary.html: the class summary, instructor view (hidden tests shown), linking reports;
     - gradebook.csv: one row per student for Canvas or Moodle import;
     - results.json: all entries and the student-id-to-file-name mapping (ResultsFile);
@@ -133,10 +136,12 @@ def write_outputs(
             reports[entry.student.id] = f"{REPORTS}/{name}.html"
         if entry.status != "infrastructure_error":
             path = out_dir / GRADESCOPE / name / "results.json"
-            write_atomic(path, gradescope_json(assignment, entry))
+            # Gradescope itself withholds an after_due_date test until the due date
+            shown = student_entry(entry, release_after_due_date=True)
+            write_atomic(path, gradescope_json(assignment, shown))
             written[GRADESCOPE].add(path)
         path = out_dir / JUNIT / f"{name}.xml"
-        write_atomic(path, junit_xml(assignment, entry))
+        write_atomic(path, junit_xml(assignment, student_entry(entry)))
         written[JUNIT].add(path)
     _prune(out_dir / REPORTS, "*.html", written[REPORTS])
     _prune(out_dir / GRADESCOPE, "*/results.json", written[GRADESCOPE])
