@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import shlex
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 
 from grader import __version__
 from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
+from grader.report.student_view import rerun_command
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
 from grader.store import ResultStore
@@ -73,22 +73,11 @@ def is_current(
     )
 
 
-def _rerun(loaded: LoadedAssignment, path: Path, backend: str) -> Callable[[str], str]:
-    def command(test: str) -> str:
-        return shlex.join(
-            [
-                "grader",
-                "check",
-                str(loaded.directory),
-                str(path),
-                "--test",
-                test,
-                "--backend",
-                backend,
-            ]
-        )
-
-    return command
+def _rerun(loaded: LoadedAssignment, sub: Submission) -> Callable[[str], str]:
+    """The student's own re-run command: the assignment by id, their file (or, for several
+    files, their folder: `.`); never the instructor's paths or options."""
+    mine = sub.files[0] if len(sub.files) == 1 else "."
+    return partial(rerun_command, loaded.spec.id, mine)
 
 
 def check_references(
@@ -103,13 +92,8 @@ def check_references(
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="reference") as pool:
         results = list(
             pool.map(
-                lambda folder: grade(
-                    loaded,
-                    load_submission(folder),
-                    backend,
-                    rerun_command=_rerun(loaded, folder, backend.name),
-                ),
-                models,
+                lambda sub: grade(loaded, sub, backend, rerun_command=_rerun(loaded, sub)),
+                [load_submission(folder) for folder in models],
             )
         )
     for folder, result in zip(models, results, strict=True):
@@ -147,7 +131,7 @@ def _grade_item(
             break
         try:
             result = grade(
-                loaded, sub, backend, rerun_command=_rerun(loaded, sub.path, backend.name)
+                loaded, sub, backend, rerun_command=_rerun(loaded, sub)
             )
             if not result.grader_errors:
                 return _entry(item, "graded", result=result)
