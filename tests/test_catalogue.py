@@ -16,6 +16,7 @@ from grader.api import check
 from grader.catalogue import catalogue_ids, catalogue_root, resolve_assignment
 from grader.cli import app
 from grader.errors import SpecError, SubmissionError
+from grader.spec import load_assignment
 
 REPO = Path(__file__).resolve().parent.parent
 ECHO_MODEL = REPO / "reference" / "tcp-echo" / "python" / "server.py"
@@ -137,3 +138,21 @@ def test_rerun_commands_are_the_students_as_typed(
         "grader check tcp-echo server.py --test echo-one",
         "grader check tcp-echo server.py --test echo-many",
     }, "absolute paths of the machine that graded are not shown; auto is the default"
+
+
+def handout_commands(assignment_id: str) -> list[str]:
+    """The lines of the code block a handout ends with."""
+    text = (REPO / "assignments" / assignment_id / "README.md").read_text()
+    assert text.endswith("```\n"), f"{assignment_id}: the handout ends with a code block"
+    block = text.rstrip("\n").removesuffix("```").rstrip("\n")
+    return block[block.rindex("```sh\n") + len("```sh\n") :].splitlines()
+
+
+@pytest.mark.parametrize("assignment_id", CATALOGUE)
+def test_each_handout_ends_with_the_command_a_student_runs(assignment_id: str) -> None:
+    entry = load_assignment(REPO / "assignments" / assignment_id).spec.languages["python"]
+    assert entry is not None
+    assert handout_commands(assignment_id) == [
+        "pip install socket-grader",
+        f"grader check {assignment_id} {entry.entry}",
+    ]

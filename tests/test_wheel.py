@@ -9,6 +9,7 @@ environment is cleared of PYTHONPATH, which would put a checkout first.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -101,3 +102,13 @@ def test_installed_outside_the_checkout_it_grades_a_model_by_id_from_an_empty_fo
     # exit 0 (checked by _run) is full marks; the score may hold extra credit on top
     assert graded.strip().endswith("/100") and graded.startswith("server.py: "), graded
     assert list(empty.iterdir()) == [], "grading wrote nothing into the student's folder"
+
+    # the handout's last line in a folder that holds the handout's file, on the local backend
+    # (a laptop without Docker; auto would choose docker here, and take a minute more)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(model, mine / "server.py")
+    handout = (REPO / "assignments" / "tcp-echo" / "README.md").read_text().splitlines()
+    command = handout[-2]  # before the closing ``` (tests/test_catalogue.py checks the block)
+    assert command == "grader check tcp-echo server.py"
+    _run([str(grader), *shlex.split(command)[1:], "-b", "local"], mine, env)  # 0: full marks
