@@ -168,6 +168,8 @@ def test_a_batchs_student_files_redact_hidden_tests_and_the_instructors_keep_the
     hidden = next(t for t in entry["result"]["tests"] if t["name"] == "secret-word")
     secrets = _secrets(hidden["reason"])
     assert "secret-word" in (out / "summary.html").read_text(), "the instructor's summary"
+    instructor = (out / "instructor" / "alice.html").read_text()
+    assert set(_leaks(instructor, secrets)) == set(secrets), "the instructor's copy has it all"
     student_files = [
         p
         for folder in ("reports", "junit", "gradescope")
