@@ -143,6 +143,9 @@ def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
             f" [grey50](only {len(chosen)} of {len(result.tests)} tests run: "
             f"{sum(t.points for t in chosen):g}/{sum(t.max_points for t in chosen):g})[/grey50]"
         )
+    failed = [t for t in result.tests if t.status in ("failed", "timeout") and t.rerun]
+    if failed:
+        out.print(f"re-run a test alone: {shown(failed[0].rerun)}", soft_wrap=True)  # copyable
     bonus = extra_credit.result_label(result)
     out.print(
         f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]"

@@ -4,6 +4,7 @@ on a file, a folder and the archive a student uploads, with the student's re-run
 from __future__ import annotations
 
 import io
+import shlex
 import tarfile
 import zipfile
 from pathlib import Path
@@ -156,3 +157,33 @@ def test_each_handout_ends_with_the_command_a_student_runs(assignment_id: str) -
         "pip install socket-grader",
         f"grader check {assignment_id} {entry.entry}",
     ]
+
+
+def readme_student_commands() -> list[str]:
+    """The `grader` lines of the README's "For students" block, comments cut."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## For students") :]
+    start = section.index("```sh\n") + len("```sh\n")
+    block = section[start : section.index("\n```", start)]
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
+    return [line for line in lines if line.startswith("grader ")]
+
+
+@pytest.mark.slow
+def test_the_readmes_student_commands_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each on the local backend (a laptop without Docker), in a folder holding server.py and
+    the zip of it that the student will upload."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "server.py").write_bytes(ECHO_MODEL.read_bytes())
+    _zip(tmp_path / "handin.zip", {"server.py": ECHO_MODEL.read_bytes()})
+    commands = readme_student_commands()
+    assert len(commands) == 4, commands
+    for command in commands:
+        argv = shlex.split(command)[1:]
+        if argv[0] == "check":
+            argv += ["--backend", "local"]
+        ran = CliRunner().invoke(app, argv, terminal_width=200)
+        assert ran.exit_code == 0, f"{command}: {ran.output}"
+    assert (tmp_path / "report.html").is_file()

@@ -128,6 +128,9 @@ def test_check_shows_a_hidden_tests_verdict_and_nothing_of_how_it_failed(
     assert (hidden.status, hidden.points, hidden.max_points) == ("failed", 0, 5)
     assert hidden.reason == "hidden test: only its result is shown"
     assert "secret-word" in ran.output and "failed" in ran.output
+    rerun = "grader check secret-echo server.py --test secret-word --backend local"
+    assert f"re-run a test alone: {rerun}" in ran.output, "the student's command, not paths"
+    assert hidden.rerun == rerun
 
     # the same grading, unredacted, as the instructor would render it
     from grader.api import check  # noqa: PLC0415
@@ -184,6 +187,7 @@ def test_a_batchs_student_files_redact_hidden_tests_and_the_instructors_keep_the
     for path in student_files:
         leaks = _leaks(path.read_text(), secrets)
         assert not leaks, f"{path.relative_to(out)} shows {leaks}"
+        assert str(course) not in path.read_text(), f"{path} shows the instructor's folders"
     gradescope = json.loads((out / "gradescope" / "alice" / "results.json").read_text())
     assert [(t["name"], t["score"], t["visibility"]) for t in gradescope["tests"]] == [
         ("digits", 5, "visible"),
@@ -192,7 +196,6 @@ def test_a_batchs_student_files_redact_hidden_tests_and_the_instructors_keep_the
     assert "grader check secret-echo server.py --test digits" in (
         out / "reports" / "alice.html"
     ).read_text(), "the re-run command is the student's, without the instructor's paths"
-    assert str(course) not in (out / "reports" / "alice.html").read_text()
 
 
 def test_hidden_details_and_notes_quoting_them_are_dropped(
