@@ -15,7 +15,7 @@ from grader.results import BatchEntry, SubmissionResult, TestResult, Visibility
 
 NOT_SHOWN = {
     "hidden": "hidden test: only its result is shown",
-    "after_due_date": "details of this test are shown after the due date",
+    "after_due_date": "details are shown after the due date",  # as junit.py says it
 }
 
 
