@@ -14,7 +14,8 @@ setup(
     packages=[*find_packages(include=["grader", "grader.*"]), CATALOGUE],
     package_dir={CATALOGUE: "assignments"},
     package_data={
-        "grader": ["report/templates/*", "py.typed"],
+        # export/scripts/: the Gradescope autograder's setup.sh and run_autograder (grader.export)
+        "grader": ["report/templates/*", "py.typed", "export/scripts/*"],
         # every assignment's spec, handout and files (web-server's www/, rdt's message.txt)
         CATALOGUE: ["**/*"],
     },
