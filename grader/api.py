@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
-import shlex
+import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from grader.archive import archive_stem, extract_archive, is_archive
 from grader.backends import BackendName, get_backend
 from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
-from grader.errors import GraderError
+from grader.catalogue import catalogue_root, resolve_assignment
+from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
 from grader.ingest import ingest
+from grader.report.student_view import rerun_command
 from grader.results import BatchEntry, Student, SubmissionResult
 from grader.scaffold import Role, Scaffold, Transport, scaffold
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
 from grader.store import ResultStore
-from grader.submission import load_submission
+from grader.submission import IGNORED_NAMES, load_submission
+from grader.untrusted import refuse_link
 from grader.validation import Check, ValidationReport, validate
 
 
@@ -29,28 +34,41 @@ def check(
     tests: list[str] | None = None,
     on_test: OnTest | None = None,
 ) -> SubmissionResult:
-    """Grade one submission against one assignment."""
-    loaded = load_assignment(assignment)
+    """Grade one submission against one assignment.
+
+    assignment: a folder (or its assignment.yaml), or the id of a built-in assignment.
+    submission: a folder, a single source file, or the archive the student will upload (.zip,
+    .tar.gz, .tgz, .tar), extracted by the rules of `grader grade` into a temporary folder.
+    The full result is returned (hidden tests included): student-facing outputs render
+    grader.report.student_view.student_view of it. Each test's re-run command is the one the
+    student types: the assignment and submission as given (an absolute path by its name), no
+    --backend unless one was chosen.
+    """
+    loaded = load_assignment(resolve_assignment(assignment))
     for name in tests or []:
         loaded.spec.test(name)  # raises SpecError naming the known tests
-    sub = load_submission(submission)
     chosen, notes = get_backend(backend)
+    shown_assignment = loaded.spec.id if assignment.is_absolute() else str(assignment)
+    shown_submission = submission.name if submission.is_absolute() else str(submission)
+    options = [] if backend == "auto" else ["--backend", chosen.name]
 
     def rerun(name: str) -> str:
-        return shlex.join(
-            [
-                "grader",
-                "check",
-                str(assignment),
-                str(submission),
-                "--test",
-                name,
-                "--backend",
-                chosen.name,
-            ]
-        )
+        return rerun_command(shown_assignment, shown_submission, name, options)
 
-    return grade(loaded, sub, chosen, rerun_command=rerun, only=tests, on_test=on_test, notes=notes)
+    with ExitStack() as stack:
+        folder = _opened(submission, stack)
+        try:
+            return grade(
+                loaded,
+                load_submission(folder),
+                chosen,
+                rerun_command=rerun,
+                only=tests,
+                on_test=on_test,
+                notes=notes,
+            )
+        except SubmissionError as e:  # name the archive, not the temporary folder
+            raise SubmissionError(str(e).replace(str(folder), str(submission))) from e
 
 
 def junit_report(assignment: Path, result: SubmissionResult) -> str:
@@ -63,12 +81,37 @@ def junit_report(assignment: Path, result: SubmissionResult) -> str:
         status="graded",
         result=result,
     )
-    return junit_xml(load_assignment(assignment).spec, entry)
+    return junit_xml(load_assignment(resolve_assignment(assignment)).spec, entry)
 
 
-def list_assignments(root: Path) -> list[LoadedAssignment]:
-    """Every assignment under root, loaded and validated (a bad one raises SpecError)."""
-    return [load_assignment(folder) for folder in discover_assignments(root)]
+
+def _opened(submission: Path, stack: ExitStack) -> Path:
+    """The folder to grade: an archive extracted into a temporary folder removed on exit (and
+    unwrapped from a single top folder), anything else as it is."""
+    refuse_link(submission)
+    if not is_archive(submission):
+        return submission
+    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-check-")))
+    folder = work / archive_stem(submission.name)
+    extract_archive(submission, folder)
+    while True:  # a zipped project folder: grade what is inside it
+        children = [
+            c
+            for c in folder.iterdir()
+            if not c.name.startswith(".") and c.name not in IGNORED_NAMES
+        ]
+        if not children:
+            raise SubmissionError(f"{submission}: the archive holds no files")
+        if len(children) != 1 or not children[0].is_dir():
+            return folder
+        folder = children[0]
+
+
+def list_assignments(root: Path | None = None) -> list[LoadedAssignment]:
+    """Every assignment under root (default: the catalogue), loaded and validated (a bad one
+    raises SpecError)."""
+    root = root if root is not None else catalogue_root()
+    return [load_assignment(folder) for folder in discover_assignments(root)] if root else []
 
 
 def validate_assignment(

@@ -6,13 +6,12 @@ cluster (grader/cluster.py); nothing else of the batch knows which.
 
 from __future__ import annotations
 
-import shlex
 import threading
 import time
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import Protocol
 
 from grader import __version__
@@ -20,6 +19,7 @@ from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
+from grader.report.student_view import rerun_command
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
 from grader.store import ResultStore
@@ -81,24 +81,11 @@ def is_current(
     )
 
 
-def rerun_command(directory: Path, path: Path, backend: str) -> Callable[[str], str]:
-    """The command that grades one test of the submission at path again, as the report says."""
-
-    def command(test: str) -> str:
-        return shlex.join(
-            [
-                "grader",
-                "check",
-                str(directory),
-                str(path),
-                "--test",
-                test,
-                "--backend",
-                backend,
-            ]
-        )
-
-    return command
+def _rerun(loaded: LoadedAssignment, sub: Submission) -> Callable[[str], str]:
+    """The student's own re-run command: the assignment by id, their file (or, for several
+    files, their folder: `.`); never the instructor's paths or options."""
+    mine = sub.files[0] if len(sub.files) == 1 else "."
+    return partial(rerun_command, loaded.spec.id, mine)
 
 
 def check_references(
@@ -113,13 +100,8 @@ def check_references(
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="reference") as pool:
         results = list(
             pool.map(
-                lambda folder: grade(
-                    loaded,
-                    load_submission(folder),
-                    backend,
-                    rerun_command=rerun_command(loaded.directory, folder, backend.name),
-                ),
-                models,
+                lambda sub: grade(loaded, sub, backend, rerun_command=_rerun(loaded, sub)),
+                [load_submission(folder) for folder in models],
             )
         )
     for folder, result in zip(models, results, strict=True):
@@ -149,7 +131,6 @@ def grade_item(
     backend: Backend,
     delays: tuple[float, ...],
     stop: threading.Event,
-    rerun: Callable[[str], str],
 ) -> BatchEntry:
     """Grade one student: never raises; infrastructure errors are retried, then recorded."""
     problem = ""
@@ -157,7 +138,7 @@ def grade_item(
         if stop.wait(delay):
             break
         try:
-            result = grade(loaded, sub, backend, rerun_command=rerun)
+            result = grade(loaded, sub, backend, rerun_command=_rerun(loaded, sub))
             if not result.grader_errors:
                 return _entry(item, "graded", result=result)
             failed = result.grader_errors[0]
@@ -210,10 +191,7 @@ class ThreadExecutor:
         stop = threading.Event()
 
         def work(item: Item, sub: Submission) -> Outcome:
-            rerun = rerun_command(loaded.directory, sub.path, self.backend.name)
-            return finish(
-                grade_item(loaded, item, sub, self.backend, self.retry_delays, stop, rerun)
-            )
+            return finish(grade_item(loaded, item, sub, self.backend, self.retry_delays, stop))
 
         pool = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="grade")
         try:

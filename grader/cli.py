@@ -21,6 +21,7 @@ from grader.batch_view import BatchView
 from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
 from grader.report import extra_credit
+from grader.report.student_view import redact_test, student_view, withheld
 from grader.results import SubmissionResult, TestResult
 from grader.terminal import shown
 from grader.validation import Check
@@ -81,6 +82,24 @@ BackendOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"socket-grader {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options before the command: `grader --version`."""
+
+
 def _fail(error: GraderError) -> NoReturn:
     for line in str(error).splitlines():
         err.print(f"[red]error:[/red] {shown(line)}")
@@ -102,6 +121,10 @@ def _print_test(result: TestResult) -> None:
     out.print(line)
     for diagnostic in result.diagnostics:
         out.print(f"             [yellow]{shown(diagnostic)}[/yellow]")
+
+
+def _print_student_test(result: TestResult) -> None:
+    _print_test(redact_test(result) if withheld(result.visibility) else result)
 
 
 def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
@@ -126,6 +149,9 @@ def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
             f" [grey50](only {len(chosen)} of {len(result.tests)} tests run: "
             f"{sum(t.points for t in chosen):g}/{sum(t.max_points for t in chosen):g})[/grey50]"
         )
+    failed = [t for t in result.tests if t.status in ("failed", "timeout") and t.rerun]
+    if failed:
+        out.print(f"re-run a test alone: {shown(failed[0].rerun)}", soft_wrap=True)  # copyable
     bonus = extra_credit.result_label(result)
     out.print(
         f"[bold]score: {result.score:g}/{result.max_score:g}[/bold]"
@@ -137,9 +163,18 @@ def _summary(result: SubmissionResult, selected: list[str] | None) -> None:
 @app.command()
 def check(
     assignment: Annotated[
-        Path, typer.Argument(help="Assignment folder, e.g. assignments/tcp-echo.")
+        Path,
+        typer.Argument(
+            help="Assignment id, e.g. tcp-echo (see `grader list`), or an assignment folder."
+        ),
     ],
-    submission: Annotated[Path, typer.Argument(help="Submission folder or single source file.")],
+    submission: Annotated[
+        Path,
+        typer.Argument(
+            help="Your program: a source file, a folder, or the archive you will upload "
+            "(.zip, .tar.gz)."
+        ),
+    ],
     report: Annotated[
         Path | None, typer.Option(help="Write the HTML feedback report here.")
     ] = None,
@@ -175,13 +210,14 @@ def check(
             submission,
             backend=backend.value,
             tests=test,
-            on_test=None if quiet else _print_test,
+            on_test=None if quiet else _print_student_test,
         )
     except GraderError as e:
         _fail(e)
     except KeyboardInterrupt:
         err.print("[red]interrupted[/red]: the program was stopped and its files removed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    result = student_view(result)  # what follows is all for the student: hidden tests redacted
     if not quiet:
         _summary(result, test)
     else:
@@ -222,9 +258,10 @@ def _names(tests: list[TestResult]) -> str:
 
 @app.command("list")
 def list_(
-    root: Annotated[Path, typer.Argument(help="Folder holding assignment folders.")] = Path(
-        "assignments"
-    ),
+    root: Annotated[
+        Path | None,
+        typer.Argument(help="Folder holding assignment folders (default: the built-in ones)."),
+    ] = None,
 ) -> None:
     """List the assignments: id, title, role, transport, points."""
     try:
@@ -232,9 +269,8 @@ def list_(
     except GraderError as e:
         _fail(e)
     if not found:
-        err.print(
-            f"[red]error:[/red] no assignment under {root}; tip: run from the repository root"
-        )
+        where = f"under {shown(str(root))}" if root else "built in (this grader has no catalogue)"
+        err.print(f"[red]error:[/red] no assignment {where}; tip: give a folder of assignments")
         raise typer.Exit(EXIT_INVALID_INPUT)
     table = Table()
     for column in ("id", "title", "role", "transport", "tests", "points"):

@@ -25,7 +25,6 @@ from grader.batch import (
     Outcomes,
     check_references,
     grade_item,
-    rerun_command,
 )
 from grader.errors import BackendError, GraderError
 from grader.ingest import Item
@@ -118,7 +117,6 @@ def grade_on_worker(
     sub: Submission,
     content: Files,
     delays: tuple[float, ...],
-    rerun: tuple[str, str],
 ) -> BatchEntry:
     """On a worker that qualified: grade one submission from its files."""
     backend, slots = _STATE.backend, _STATE.slots
@@ -128,8 +126,7 @@ def grade_on_worker(
     with slots, tempfile.TemporaryDirectory(prefix="submission-", dir=_STATE.folder) as tmp:
         _write(Path(tmp), content)
         here = sub.model_copy(update={"path": Path(tmp)})
-        command = rerun_command(Path(rerun[0]), Path(rerun[1]), backend.name)
-        return grade_item(loaded, item, here, backend, delays, threading.Event(), command)
+        return grade_item(loaded, item, here, backend, delays, threading.Event())
 
 
 # --- On the coordinator ------------------------------------------------------------------------
@@ -220,7 +217,6 @@ class DaskExecutor:
                 sub,
                 {rel: read_file(sub.root / rel)[0] for rel in sub.files},
                 self.retry_delays,
-                (str(loaded.directory), str(sub.path)),
                 workers=self.qualified,
                 allow_other_workers=False,
                 pure=False,

@@ -133,7 +133,7 @@ def student_rerun(assignment_id: str, test: str) -> str:
 def for_student(result: SubmissionResult) -> SubmissionResult:
     """The result as results.json shows it: hidden details redacted, and no word of the local
     backend's missing isolation (Gradescope's container is the sandbox)."""
-    shown = student_view(result)
+    shown = student_view(result, release_after_due_date=True)
     return shown.model_copy(update={"notes": [n for n in shown.notes if n != NOT_ISOLATED]})
 
 

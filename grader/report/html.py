@@ -17,6 +17,8 @@ import jinja2
 from grader.report import extra_credit, timeline
 from grader.report.bytes_view import Token, printable, str_tokens
 from grader.report.comparison import Bytes, ComparisonView, comparison_view, output_view
+from grader.report.student_view import student_view as for_students
+from grader.report.student_view import withheld
 from grader.results import Status, SubmissionResult, TestResult
 
 BAR_WIDTH = 200  # pixels of the widest test's bar in the overview
@@ -193,7 +195,7 @@ def _output_note(test: TestResult) -> str:
 
 def _test(index: int, test: TestResult, widest: float, *, student_view: bool) -> TestView:
     glyph, label = STATUS_LABELS[test.status]
-    redacted = student_view and test.visibility != "visible"
+    redacted = student_view and withheld(test.visibility)
     track = BAR_WIDTH * test.max_points / widest if widest else 0
     earned = track * test.points / test.max_points if test.max_points else 0
     tag = ""
@@ -329,7 +331,10 @@ def _facts(result: SubmissionResult) -> tuple[Fact, ...]:
 
 
 def build_view(result: SubmissionResult, *, student_view: bool = True) -> ReportView:
-    """The page's data: every string made printable, bytes tokenised, redactions applied."""
+    """The page's data: every string made printable, bytes tokenised, and in the student view
+    the result redacted (grader.report.student_view) before anything is read from it."""
+    if student_view:
+        result = for_students(result)
     widest = max((t.max_points for t in result.tests), default=0)
     percent = 100 * result.score / result.max_score if result.max_score else 0
     build = result.build

@@ -16,11 +16,13 @@ from grader.report.gradescope import gradescope_json
 from grader.report.html import render_html
 from grader.report.junit import junit_xml
 from grader.report.regrade import regrade_csv, regrade_diff
+from grader.report.student_view import student_entry
 from grader.report.summary import render_summary
 from grader.results import BatchEntry
 from grader.spec import Assignment
 
 REPORTS, GRADESCOPE, JUNIT = "reports", "gradescope", "junit"
+INSTRUCTOR = "instructor"  # the full reports, hidden tests shown: not for students
 SUMMARY, GRADEBOOK, RESULTS, REGRADE = (
     "summary.html",
     "gradebook.csv",
@@ -109,6 +111,10 @@ def write_outputs(
     """Write every output of a batch into out_dir, each file atomically.
 
     - reports/<name>.html: the student view of each graded entry (hidden tests redacted);
+      this, gradescope/ and junit/ are rendered from grader.report.student_view, since the
+      students (or their CI, their Gradescope page) see them;
+    - instructor/<name>.html: the same report with everything (hidden tests shown), for the
+      instructor only;
     - summary.html: the class summary, instructor view (hidden tests shown), linking reports;
     - gradebook.csv: one row per student for Canvas or Moodle import;
     - results.json: all entries and the student-id-to-file-name mapping (ResultsFile);
@@ -123,7 +129,7 @@ def write_outputs(
     entries = sorted(entries, key=lambda e: e.student.id)
     names = file_names(e.student.id for e in entries)
     reports: dict[str, str] = {}
-    written: dict[str, set[Path]] = {REPORTS: set(), GRADESCOPE: set(), JUNIT: set()}
+    written: dict[str, set[Path]] = {k: set() for k in (REPORTS, INSTRUCTOR, GRADESCOPE, JUNIT)}
     for entry in entries:
         name = names[entry.student.id]
         if entry.status == "graded" and entry.result is not None:
@@ -131,14 +137,20 @@ def write_outputs(
             write_atomic(path, render_html(entry.result, student_view=True))
             written[REPORTS].add(path)
             reports[entry.student.id] = f"{REPORTS}/{name}.html"
+            path = out_dir / INSTRUCTOR / f"{name}.html"
+            write_atomic(path, render_html(entry.result, student_view=False))
+            written[INSTRUCTOR].add(path)
         if entry.status != "infrastructure_error":
             path = out_dir / GRADESCOPE / name / "results.json"
-            write_atomic(path, gradescope_json(assignment, entry))
+            # Gradescope itself withholds an after_due_date test until the due date
+            shown = student_entry(entry, release_after_due_date=True)
+            write_atomic(path, gradescope_json(assignment, shown))
             written[GRADESCOPE].add(path)
         path = out_dir / JUNIT / f"{name}.xml"
-        write_atomic(path, junit_xml(assignment, entry))
+        write_atomic(path, junit_xml(assignment, student_entry(entry)))
         written[JUNIT].add(path)
     _prune(out_dir / REPORTS, "*.html", written[REPORTS])
+    _prune(out_dir / INSTRUCTOR, "*.html", written[INSTRUCTOR])
     _prune(out_dir / GRADESCOPE, "*/results.json", written[GRADESCOPE])
     _prune(out_dir / JUNIT, "*.xml", written[JUNIT])
 

@@ -28,6 +28,7 @@ def test_every_output_is_written(tmp_path: Path) -> None:
     files = set(tree(tmp_path))
     expected = {"summary.html", "gradebook.csv", "results.json"}
     expected |= {f"reports/{names[s]}.html" for s in graded_ids}
+    expected |= {f"instructor/{names[s]}.html" for s in graded_ids}
     expected |= {f"junit/{names[e.student.id]}.xml" for e in entries}
     expected |= {
         f"gradescope/{names[e.student.id]}/results.json"
