@@ -10,9 +10,9 @@ from typing import Any
 
 from grader.backends import BackendName, get_backend
 from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
-from grader.errors import GraderError
+from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
-from grader.ingest import ingest
+from grader.ingest import Item, ingest, read_roster, safe_id
 from grader.results import SubmissionResult
 from grader.scaffold import Role, Scaffold, Transport, scaffold
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
@@ -100,6 +100,7 @@ def grade_batch(
     workers: int = DEFAULT_WORKERS,
     regrade: bool = False,
     roster: Path | None = None,
+    only: list[str] | None = None,
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
@@ -107,7 +108,8 @@ def grade_batch(
     """Grade every student's submission under submissions into out, resuming what is stored.
 
     The local backend (also when auto falls back to it) runs student code unisolated, so it is
-    refused unless trust_local says the code is trusted.
+    refused unless trust_local says the code is trusted. only names the students to grade
+    again (whatever is stored); every other stored entry stays as it is.
     """
     loaded = load_assignment(assignment)
     chosen, notes = get_backend(backend)
@@ -116,23 +118,41 @@ def grade_batch(
             f"the {chosen.name} backend runs submissions without isolation, as your own user; "
             "tip: grade with --backend docker, or pass --trust-local if you have read this code"
         )
-    found = ingest(submissions, out / "submissions", roster=roster)
+    store = ResultStore(out)
+    if roster:
+        store.save_roster(read_roster(roster))
+    found = ingest(submissions, out / "submissions", roster=roster, identities=store.roster())
     for line in [*notes, *found.log]:
         if on_log:
             on_log(line)
-    store = ResultStore(out)
+    items = _only(found.items, only, submissions) if only else found.items
     report = run_batch(
         loaded,
-        found.items,
+        items,
         chosen,
         store,
         workers=workers,
-        regrade=regrade,
+        regrade=regrade or bool(only),
         on_start=on_start,
         on_entry=on_entry,
     )
     _write_outputs(out, store)
     return report
+
+
+def _only(items: list[Item], only: list[str], submissions: Path) -> list[Item]:
+    """The items of the students named (by id as the gradebook shows it), each of them found."""
+    wanted = {safe_id(raw): raw for raw in only}
+    chosen = [i for i in items if i.student.id in wanted and not i.missing]
+    absent = sorted(set(wanted) - {i.student.id for i in chosen})
+    if absent:
+        found = sorted(i.student.id for i in items if not i.missing)
+        shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+        raise SubmissionError(
+            f"--only {', '.join(wanted[a] for a in absent)}: no submission for this id in "
+            f"{submissions}; tip: give the gradebook's id (found: {shown or 'no submission'})"
+        )
+    return chosen
 
 
 def rerender(out: Path) -> int:

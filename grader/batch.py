@@ -17,7 +17,7 @@ from grader.grading import grade
 from grader.ingest import Item
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
-from grader.store import ResultStore
+from grader.store import ResultStore, known_student
 from grader.submission import Submission, detect_language, load_submission
 from grader.validation import reference_solutions
 
@@ -195,6 +195,11 @@ def run_batch(
     todo: list[tuple[Item, Submission]] = []
     settled: list[Outcome] = []
     for item in items:
+        kept = store.load(item.student.id) if item.missing else None
+        if kept is not None:  # absent from this input, not withdrawn: the stored entry stays
+            entry = kept.model_copy(update={"student": known_student(item.student, kept.student)})
+            settled.append(Outcome(entry=entry, reused=True, stored=False))
+            continue
         if item.path is None:
             settled.append(
                 Outcome(entry=_entry(item, "rejected", item.rejected), reused=False, stored=False)
@@ -216,7 +221,8 @@ def run_batch(
             and stored.result
             and is_current(stored, sub, loaded, backend.name)
         ):
-            entry = stored.model_copy(update={"student": item.student, "source": item.source})
+            student = known_student(item.student, stored.student)
+            entry = stored.model_copy(update={"student": student, "source": item.source})
             settled.append(Outcome(entry=entry, reused=True, stored=False))
         else:
             todo.append((item, sub))

@@ -422,6 +422,12 @@ def grade_batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One line per submission, no live display.")
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Grade again only this student id (repeatable); others stay as stored."
+        ),
+    ] = None,
 ) -> None:
     """Grade a class. Exit 0: every submission graded or rejected; 3: some could not be graded."""
     signal.signal(signal.SIGTERM, _terminate)
@@ -436,6 +442,7 @@ def grade_batch(
             workers=workers,
             regrade=regrade,
             roster=roster,
+            only=only,
             on_log=view.log,
             on_start=view.start,
             on_entry=view.entry,

@@ -37,6 +37,7 @@ class Item:
     source: str  # the file or folder in the input, relative to it
     path: Path | None  # what to grade; None when rejected
     rejected: str = ""  # one line: why it cannot be graded
+    missing: bool = False  # a roster entry with no submission in this input (never replaces one)
 
 
 @dataclass
@@ -259,12 +260,19 @@ def read_roster(path: Path) -> dict[str, Student]:
     return students
 
 
-def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingested:
+def ingest(
+    input_dir: Path,
+    work: Path,
+    *,
+    roster: Path | None = None,
+    identities: dict[str, Student] | None = None,
+) -> Ingested:
     """Find every student's submission under input_dir; archives are extracted under work.
 
     When one student has several submissions, the latest (by submission number, then file
     time) is graded and the log says so. Students of the roster without a submission get a
-    rejected item, so the gradebook lists them too.
+    rejected item (marked missing), so the gradebook lists them too. identities (a roster
+    given to an earlier run) name students the roster file does not, without adding any.
     """
     if not input_dir.is_dir():
         raise SubmissionError(
@@ -289,7 +297,8 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
     by_student: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         by_student.setdefault(candidate.student.id, []).append(candidate)
-    known = read_roster(roster) if roster else {}
+    listed = read_roster(roster) if roster else {}
+    known = {**(identities or {}), **listed}
     items: list[Item] = []
     for student_id, found in sorted(by_student.items()):
         found.sort(key=lambda c: c.order)
@@ -300,14 +309,14 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
                 f"graded the latest, {latest.source}"
             )
         if student_id in known:
-            listed = known[student_id]
+            entry = known[student_id]
             latest.student = Student(
                 id=student_id,
-                name=listed.name or latest.student.name,
-                email=listed.email or latest.student.email,
+                name=entry.name or latest.student.name,
+                email=entry.email or latest.student.email,
             )
         items.append(_materialize(latest, work))
-    for student_id, student in sorted(known.items()):
+    for student_id, student in sorted(listed.items()):
         if student_id not in by_student:
             items.append(
                 Item(
@@ -315,6 +324,7 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
                     source="",
                     path=None,
                     rejected=f"no submission found in {input_dir} for this roster entry",
+                    missing=True,
                 )
             )
     return Ingested(items=items, log=log)
