@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.backends import BackendName, get_backend
 from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
+from grader.course import late_policy
 from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
 from grader.ingest import Item, ingest, read_roster, safe_id
@@ -71,9 +72,7 @@ def validate_assignment(
     return validate(loaded, chosen, jobs=jobs, on_check=on_check)
 
 
-def new_assignment(
-    root: Path, assignment_id: str, *, role: Role, transport: Transport
-) -> Scaffold:
+def new_assignment(root: Path, assignment_id: str, *, role: Role, transport: Transport) -> Scaffold:
     """Scaffold assignments/<id>/ and reference/<id>/ under root (never overwriting)."""
     return scaffold(root, assignment_id, role, transport)
 
@@ -101,6 +100,8 @@ def grade_batch(
     regrade: bool = False,
     roster: Path | None = None,
     only: list[str] | None = None,
+    course: Path | None = None,
+    late: dict[str, object] | None = None,
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
@@ -109,9 +110,11 @@ def grade_batch(
 
     The local backend (also when auto falls back to it) runs student code unisolated, so it is
     refused unless trust_local says the code is trusted. only names the students to grade
-    again (whatever is stored); every other stored entry stays as it is.
+    again (whatever is stored); every other stored entry stays as it is. The late policy is
+    the course file's (course, else course.yaml beside the spec) with late's fields over it.
     """
     loaded = load_assignment(assignment)
+    policy = late_policy(assignment, course, late or {})
     chosen, notes = get_backend(backend)
     if not chosen.isolated and not trust_local:
         raise GraderError(
@@ -135,6 +138,7 @@ def grade_batch(
         regrade=regrade or bool(only),
         on_start=on_start,
         on_entry=on_entry,
+        late=policy,
     )
     _write_outputs(out, store)
     return report

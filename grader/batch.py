@@ -15,6 +15,7 @@ from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
+from grader.late import LatePolicy
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
 from grader.store import ResultStore, known_student
@@ -165,6 +166,14 @@ def _grade_item(
     return _entry(item, "infrastructure_error", problem)
 
 
+def stamp(late: LatePolicy | None, item: Item, entry: BatchEntry) -> BatchEntry:
+    """entry with its lateness under the policy (none without a policy or a grade)."""
+    if late is None or entry.result is None:
+        return entry.model_copy(update={"late": None})
+    lateness = late.assess(entry.result.score, item.submitted, item.clock, item.lms_late)
+    return entry.model_copy(update={"late": lateness})
+
+
 def run_batch(
     loaded: LoadedAssignment,
     items: list[Item],
@@ -176,12 +185,14 @@ def run_batch(
     retry_delays: tuple[float, ...] = RETRY_DELAYS,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
+    late: LatePolicy | None = None,
 ) -> BatchReport:
     """Grade every item not graded already, storing each entry the moment it is known.
 
     on_start gets (to grade, total) once the plan is made; on_entry each outcome. On Ctrl-C
     (KeyboardInterrupt) the submissions not begun are dropped and those under way finish and
-    are stored: what is stored stays, and the next run resumes from it.
+    are stored: what is stored stays, and the next run resumes from it. With a late policy,
+    each graded entry carries its lateness (assessed again on every run, grading nothing).
     """
     started = time.monotonic()
     report = BatchReport()
@@ -222,7 +233,9 @@ def run_batch(
             and is_current(stored, sub, loaded, backend.name)
         ):
             student = known_student(item.student, stored.student)
-            entry = stored.model_copy(update={"student": student, "source": item.source})
+            entry = stamp(
+                late, item, stored.model_copy(update={"student": student, "source": item.source})
+            )
             settled.append(Outcome(entry=entry, reused=True, stored=False))
         else:
             todo.append((item, sub))
@@ -235,7 +248,7 @@ def run_batch(
     stop = threading.Event()
 
     def work(item: Item, sub: Submission) -> Outcome:
-        entry = _grade_item(loaded, item, sub, backend, retry_delays, stop)
+        entry = stamp(late, item, _grade_item(loaded, item, sub, backend, retry_delays, stop))
         return Outcome(entry=entry, reused=False, stored=store.save(entry))
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade")

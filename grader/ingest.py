@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ from grader.untrusted import LINK_REFUSED, copy_file
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 # Canvas: name_userid_submissionid_file, late ones name_LATE_userid_submissionid_file
-CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<user>\d+)_(?P<number>\d+)_(?P<rest>.+)$")
+CANVAS = re.compile(
+    r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<user>\d+)_(?P<number>\d+)_(?P<rest>.+)$"
+)
 # Moodle: "Full Name_12345_assignsubmission_file_" folders (or that prefix on each file)
 MOODLE = re.compile(
     r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$"
@@ -38,6 +40,9 @@ class Item:
     path: Path | None  # what to grade; None when rejected
     rejected: str = ""  # one line: why it cannot be graded
     missing: bool = False  # a roster entry with no submission in this input (never replaces one)
+    submitted: datetime | None = None  # when it was handed in, by the clock below
+    clock: str = ""  # where that time comes from: "Gradescope created_at", "file time", ...
+    lms_late: bool = False  # the LMS itself marks it late (Canvas's _LATE_)
 
 
 @dataclass
@@ -56,6 +61,8 @@ class _Candidate:
     source: str
     paths: list[tuple[Path, str]]  # (file or folder in the input, name to give it)
     order: tuple[int, float]  # (submission number, mtime): the larger is the later
+    clock: str = "file time"  # what order[1] is
+    lms_late: bool = False
 
 
 def safe_id(raw: str) -> str:
@@ -178,7 +185,8 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
         if len(submitters) > 1:
             others = ", ".join(str(s.get(":name")) for s in submitters[1:])
             log.append(f"{folder_name}: a group submission; graded under {raw_id} (also {others})")
-        when = _timestamp(info.get(":created_at")) or _mtime(folder)
+        created = _timestamp(info.get(":created_at"))
+        when = created or _mtime(folder)
         number = int(re.sub(r"\D", "", str(folder_name)) or 0)
         found.append(
             _Candidate(
@@ -188,6 +196,7 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
                 source=str(folder_name),
                 paths=[(folder, folder.name)],
                 order=(number, when),
+                clock="Gradescope created_at" if created else "file time",
             )
         )
     return found, {str(k) for k in metadata}
@@ -200,9 +209,13 @@ def _lms_candidates(children: list[Path]) -> list[_Candidate]:
     for child in children:
         canvas = CANVAS.match(child.name)
         moodle = MOODLE.match(child.name)
+        lms_late = False
         if moodle:
             name, user, number, rest = moodle["name"], moodle["user"], 0, moodle["rest"]
+            clock = "file time (Moodle download)"
         elif canvas:
+            lms_late = bool(canvas["late"])
+            clock = "file time (Canvas download)"
             name, user, number, rest = (
                 canvas["name"],
                 canvas["user"],
@@ -229,10 +242,12 @@ def _lms_candidates(children: list[Path]) -> list[_Candidate]:
                 source=child.name,
                 paths=[],
                 order=(number, 0.0),
+                clock=clock,
             )
         group = groups[key]
         group.paths.append((child, rest or child.name))
         group.order = (number, max(group.order[1], _mtime(child)))
+        group.lms_late = group.lms_late or lms_late
         if len(group.paths) > 1:
             group.source = f"{name}_{user} ({len(group.paths)} files)"
     return [*groups.values(), *plain]
@@ -315,7 +330,14 @@ def ingest(
                 name=entry.name or latest.student.name,
                 email=entry.email or latest.student.email,
             )
-        items.append(_materialize(latest, work))
+        items.append(
+            replace(
+                _materialize(latest, work),
+                submitted=datetime.fromtimestamp(latest.order[1], UTC),
+                clock=latest.clock,
+                lms_late=latest.lms_late,
+            )
+        )
     for student_id, student in sorted(listed.items()):
         if student_id not in by_student:
             items.append(

@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-from batchgen import REFERENCE, ROOT
+from batchgen import REFERENCE
 from typer.testing import CliRunner
 
 from grader.cli import app
@@ -15,20 +14,6 @@ from grader.store import ResultStore
 
 STUDENTS = 17
 REGRADED = "1007"  # the Canvas user id of the student who re-submits
-
-
-@pytest.fixture(scope="module")
-def two_tests(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tcp-echo with echo-one and echo-many only: enough to tell the model from single-recv."""
-    root = tmp_path_factory.mktemp("spec")
-    spec = yaml.safe_load((ROOT / "assignments" / "tcp-echo" / "assignment.yaml").read_text())
-    spec["tests"] = [t for t in spec["tests"] if t["name"] in ("echo-one", "echo-many")]
-    spec["limits"] = {"step_timeout": 2, "connect_timeout": 4, "test_timeout": 20}
-    folder = root / "assignments" / "tcp-echo"
-    folder.mkdir(parents=True)
-    (folder / "assignment.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
-    shutil.copytree(REFERENCE / "python", root / "reference" / "tcp-echo" / "python")
-    return folder
 
 
 def canvas_file(folder: Path, n: int, source: Path, submission: int = 1) -> Path:
@@ -66,11 +51,11 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
-    two_tests: Path, tmp_path: Path
+    echo_two: Path, tmp_path: Path
 ) -> None:
     whole, roster = _first_batch(tmp_path)
     out = tmp_path / "results"
-    _grade(two_tests, whole, out, "--roster", str(roster))
+    _grade(echo_two, whole, out, "--roster", str(roster))
     before = _bytes(out)
     assert len(before) == STUDENTS
     first = ResultStore(out).load(REGRADED)
@@ -78,7 +63,7 @@ def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
     # the issue's command: a folder holding only the re-submitted file, the roster, --regrade
     one = tmp_path / "one"
     canvas_file(one, 7, REFERENCE / "python", submission=2)
-    _grade(two_tests, one, out, "--roster", str(roster), "--regrade")
+    _grade(echo_two, one, out, "--roster", str(roster), "--regrade")
     after = _bytes(out)
     assert {k: v for k, v in after.items() if k != REGRADED} == {
         k: v for k, v in before.items() if k != REGRADED
@@ -93,14 +78,14 @@ def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
 
 @pytest.mark.slow
 def test_only_regrades_the_named_student_and_keeps_their_name_without_the_roster(
-    two_tests: Path, tmp_path: Path
+    echo_two: Path, tmp_path: Path
 ) -> None:
     whole, roster = _first_batch(tmp_path)
     out = tmp_path / "results"
-    _grade(two_tests, whole, out, "--roster", str(roster))
+    _grade(echo_two, whole, out, "--roster", str(roster))
     before = _bytes(out)
     canvas_file(whole, 7, REFERENCE / "python", submission=2)  # a later submission beside
-    output = _grade(two_tests, whole, out, "--only", REGRADED)
+    output = _grade(echo_two, whole, out, "--only", REGRADED)
     assert f"{STUDENTS} students" not in output and "1 students, 1 to grade" in output, output
     after = _bytes(out)
     assert {k: v for k, v in after.items() if k != REGRADED} == {
@@ -114,11 +99,11 @@ def test_only_regrades_the_named_student_and_keeps_their_name_without_the_roster
 
 
 def test_only_with_an_id_not_in_the_input_is_one_line_and_grades_nothing(
-    two_tests: Path, tmp_path: Path
+    echo_two: Path, tmp_path: Path
 ) -> None:
     one = tmp_path / "one"
     canvas_file(one, 7, REFERENCE / "python")
-    argv = ["grade", str(two_tests), str(one), "--out", str(tmp_path / "out"), "-b", "local"]
+    argv = ["grade", str(echo_two), str(one), "--out", str(tmp_path / "out"), "-b", "local"]
     result = CliRunner().invoke(app, [*argv, "--trust-local", "--only", "9999"])
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines() == [
