@@ -10,7 +10,7 @@ from typing import Any
 
 from grader.backends import BackendName, get_backend
 from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
-from grader.course import late_policy
+from grader.course import course_settings, late_policy
 from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
 from grader.ingest import Item, ingest, read_roster, safe_id
@@ -115,6 +115,7 @@ def grade_batch(
     """
     loaded = load_assignment(assignment)
     policy = late_policy(assignment, course, late or {})
+    settings = course_settings(assignment, course)
     chosen, notes = get_backend(backend)
     if not chosen.isolated and not trust_local:
         raise GraderError(
@@ -122,6 +123,7 @@ def grade_batch(
             "tip: grade with --backend docker, or pass --trust-local if you have read this code"
         )
     store = ResultStore(out)
+    store.save_course(settings)
     if roster:
         store.save_roster(read_roster(roster))
     found = ingest(submissions, out / "submissions", roster=roster, identities=store.roster())
@@ -174,5 +176,6 @@ def _write_outputs(out: Path, store: ResultStore) -> int:
     from grader.report.outputs import write_outputs  # noqa: PLC0415 - jinja2 only when reporting
 
     entries = store.entries()
-    write_outputs(out, store.load_assignment(), entries, store.previous())
+    canvas_column = store.load_course().canvas_column
+    write_outputs(out, store.load_assignment(), entries, store.previous(), canvas_column)
     return len(entries)

@@ -20,6 +20,17 @@ class Course(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     late: LatePolicy | None = Field(default=None, description="The late policy, if there is one.")
+    canvas_column: str | None = Field(
+        default=None,
+        description="The assignment's column in the Canvas gradebook, 'Name (id)' as Canvas's "
+        "own export titles it; default: the assignment's title (Canvas matches it by name).",
+    )
+
+
+def course_settings(assignment: Path, course: Path | None) -> Course:
+    """The course file given, else the one found beside the spec, else the defaults."""
+    path = course or find_course(assignment)
+    return load_course(path) if path else Course()
 
 
 def find_course(assignment: Path) -> Path | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from grader.course import Course
 from grader.errors import SubmissionError
 from grader.files import write_atomic
 from grader.results import BatchEntry, Student
@@ -20,6 +21,7 @@ PREVIOUS = "previous"
 RUN_MARKER = "run-in-progress.json"
 ASSIGNMENT = "assignment.json"
 ROSTER = "roster.json"
+COURSE = "course.json"
 
 
 def known_student(new: Student, stored: Student | None) -> Student:
@@ -129,6 +131,16 @@ class ResultStore:
             merged[sid] = known_student(student, merged.get(sid))
         rows = [merged[sid].model_dump() for sid in sorted(merged)]
         write_atomic(self.out / ROSTER, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+
+    def save_course(self, course: Course) -> None:
+        write_atomic(self.out / COURSE, course.model_dump_json(indent=1) + "\n")
+
+    def load_course(self) -> Course:
+        """The course settings of the last run (the defaults when it had none, or unreadable)."""
+        try:
+            return Course.model_validate_json((self.out / COURSE).read_bytes())
+        except (OSError, ValidationError):
+            return Course()
 
     def save_assignment(self, assignment: Assignment) -> None:
         write_atomic(self.out / ASSIGNMENT, assignment.model_dump_json(indent=1))

@@ -15,6 +15,7 @@ from grader.report.gradebook import gradebook_csv
 from grader.report.gradescope import gradescope_json
 from grader.report.html import render_html
 from grader.report.junit import junit_xml
+from grader.report.lms import canvas_csv, moodle_csv
 from grader.report.regrade import regrade_csv, regrade_diff
 from grader.report.summary import render_summary
 from grader.results import BatchEntry
@@ -27,6 +28,7 @@ SUMMARY, GRADEBOOK, RESULTS, REGRADE = (
     "results.json",
     "regrade-diff.csv",
 )
+CANVAS, MOODLE = "canvas.csv", "moodle-worksheet.csv"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows refuses for a file whatever the extension.
@@ -105,12 +107,15 @@ def write_outputs(
     assignment: Assignment,
     entries: list[BatchEntry],
     previous: list[BatchEntry] | None = None,
+    canvas_column: str | None = None,
 ) -> None:
     """Write every output of a batch into out_dir, each file atomically.
 
     - reports/<name>.html: the student view of each graded entry (hidden tests redacted);
     - summary.html: the class summary, instructor view (hidden tests shown), linking reports;
-    - gradebook.csv: one row per student for Canvas or Moodle import;
+    - gradebook.csv: one row per student, points per test (and the late columns);
+    - canvas.csv: the Canvas gradebook import (one column: canvas_column, else the title);
+    - moodle-worksheet.csv: the Moodle assignment's offline grading worksheet;
     - results.json: all entries and the student-id-to-file-name mapping (ResultsFile);
     - gradescope/<name>/results.json: for graded and rejected entries (an infrastructure
       error has no grade to upload);
@@ -149,6 +154,8 @@ def write_outputs(
         write_atomic(out_dir / REGRADE, regrade_csv(changes))
     write_atomic(out_dir / SUMMARY, render_summary(assignment, entries, reports, changes))
     write_atomic(out_dir / GRADEBOOK, gradebook_csv(assignment, entries))
+    write_atomic(out_dir / CANVAS, canvas_csv(assignment, entries, canvas_column))
+    write_atomic(out_dir / MOODLE, moodle_csv(assignment, entries))
     results = ResultsFile(
         assignment_id=assignment.id,
         assignment_title=assignment.title,

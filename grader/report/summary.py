@@ -28,7 +28,14 @@ RATE_WIDTH = 220  # pixels of a test's pass-rate bar
 SLOWEST = 5  # submissions listed as the slowest
 MESSAGE_LINE = 140  # characters of a problem's message shown before it is expanded
 # The files write_outputs puts beside the page, linked from its header.
-EXPORTS = ("gradebook.csv", "results.json", "junit/", "gradescope/")
+EXPORTS = (
+    "gradebook.csv",
+    "canvas.csv",
+    "moodle-worksheet.csv",
+    "results.json",
+    "junit/",
+    "gradescope/",
+)
 ORDER: tuple[Status, ...] = ("passed", "failed", "timeout", "error", "skipped")
 
 
