@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.backends import BackendName, get_backend
-from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
+from grader.batch import DEFAULT_WORKERS, PHASE_OUTPUTS, BatchReport, OnEntry, run_batch
 from grader.course import course_settings, late_policy
 from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
@@ -105,6 +105,7 @@ def grade_batch(
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Grade every student's submission under submissions into out, resuming what is stored.
 
@@ -141,7 +142,10 @@ def grade_batch(
         on_start=on_start,
         on_entry=on_entry,
         late=policy,
+        on_phase=on_phase,
     )
+    if on_phase:
+        on_phase(PHASE_OUTPUTS)
     _write_outputs(out, store)
     return report
 

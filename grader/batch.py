@@ -30,6 +30,11 @@ DEFAULT_WORKERS = 3
 RETRY_DELAYS = (2.0, 8.0)  # seconds before each retry after an infrastructure error
 
 OnEntry = Callable[["Outcome"], None]
+PHASE_REFERENCES, PHASE_GRADING, PHASE_OUTPUTS = (
+    "checking the model solutions",
+    "grading",
+    "writing outputs",
+)
 
 
 @dataclass(frozen=True)
@@ -174,35 +179,16 @@ def stamp(late: LatePolicy | None, item: Item, entry: BatchEntry) -> BatchEntry:
     return entry.model_copy(update={"late": lateness})
 
 
-def run_batch(
+def _plan(
     loaded: LoadedAssignment,
     items: list[Item],
     backend: Backend,
     store: ResultStore,
     *,
-    workers: int = DEFAULT_WORKERS,
-    regrade: bool = False,
-    retry_delays: tuple[float, ...] = RETRY_DELAYS,
-    on_start: Callable[[int, int], None] | None = None,
-    on_entry: OnEntry | None = None,
-    late: LatePolicy | None = None,
-) -> BatchReport:
-    """Grade every item not graded already, storing each entry the moment it is known.
-
-    on_start gets (to grade, total) once the plan is made; on_entry each outcome. On Ctrl-C
-    (KeyboardInterrupt) the submissions not begun are dropped and those under way finish and
-    are stored: what is stored stays, and the next run resumes from it. With a late policy,
-    each graded entry carries its lateness (assessed again on every run, grading nothing).
-    """
-    started = time.monotonic()
-    report = BatchReport()
-
-    def emit(outcome: Outcome) -> None:
-        report.outcomes.append(outcome)
-        if on_entry:
-            on_entry(outcome)
-
-    store.save_assignment(loaded.spec)
+    regrade: bool,
+    late: LatePolicy | None,
+) -> tuple[list[Outcome], list[tuple[Item, Submission]]]:
+    """What is settled without grading (kept, rejected, current), and what is to be graded."""
     todo: list[tuple[Item, Submission]] = []
     settled: list[Outcome] = []
     for item in items:
@@ -239,12 +225,51 @@ def run_batch(
             settled.append(Outcome(entry=entry, reused=True, stored=False))
         else:
             todo.append((item, sub))
+    return settled, todo
+
+
+def run_batch(
+    loaded: LoadedAssignment,
+    items: list[Item],
+    backend: Backend,
+    store: ResultStore,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    regrade: bool = False,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    on_start: Callable[[int, int], None] | None = None,
+    on_entry: OnEntry | None = None,
+    late: LatePolicy | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """Grade every item not graded already, storing each entry the moment it is known.
+
+    on_start gets (to grade, total) once the plan is made; on_phase the name of each phase
+    (checking the model solutions, grading); on_entry each outcome. On Ctrl-C
+    (KeyboardInterrupt) the submissions not begun are dropped and those under way finish and
+    are stored: what is stored stays, and the next run resumes from it. With a late policy,
+    each graded entry carries its lateness (assessed again on every run, grading nothing).
+    """
+    started = time.monotonic()
+    report = BatchReport()
+
+    def emit(outcome: Outcome) -> None:
+        report.outcomes.append(outcome)
+        if on_entry:
+            on_entry(outcome)
+
+    store.save_assignment(loaded.spec)
+    settled, todo = _plan(loaded, items, backend, store, regrade=regrade, late=late)
     if on_start:
         on_start(len(todo), len(items))
     for outcome in settled:
         emit(Outcome(entry=outcome.entry, reused=outcome.reused, stored=store.save(outcome.entry)))
     if todo:
+        if on_phase:
+            on_phase(PHASE_REFERENCES)
         report.references = check_references(loaded, backend, workers)
+    if on_phase:
+        on_phase(PHASE_GRADING)
     stop = threading.Event()
 
     def work(item: Item, sub: Submission) -> Outcome:

@@ -468,6 +468,7 @@ def grade_batch(
             on_log=view.log,
             on_start=view.start,
             on_entry=view.entry,
+            on_phase=view.phase,
         )
     except GraderError as e:
         view.stop()
