@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from grader.backends import BackendName, get_backend
-from grader.batch import DEFAULT_WORKERS, PHASE_OUTPUTS, BatchReport, OnEntry, run_batch
+from grader.batch import (
+    DEFAULT_WORKERS,
+    PHASE_OUTPUTS,
+    PHASE_SIMILARITY,
+    BatchReport,
+    OnEntry,
+    run_batch,
+)
 from grader.course import course_settings, late_policy
 from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
 from grader.ingest import Item, ingest, read_roster, safe_id
 from grader.results import SubmissionResult
 from grader.scaffold import Role, Scaffold, Transport, scaffold
+from grader.similarity import compare, keep_sources
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
 from grader.store import ResultStore
 from grader.submission import load_submission
@@ -102,6 +110,8 @@ def grade_batch(
     only: list[str] | None = None,
     course: Path | None = None,
     late: dict[str, object] | None = None,
+    similarity: bool = False,
+    similar_to: list[Path] | None = None,
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
@@ -113,6 +123,9 @@ def grade_batch(
     refused unless trust_local says the code is trusted. only names the students to grade
     again (whatever is stored); every other stored entry stays as it is. The late policy is
     the course file's (course, else course.yaml beside the spec) with late's fields over it.
+    Each graded student's source files are kept in out/sources/; with similarity (or
+    similar_to, folders of known public solutions) every stored student is compared with
+    every other and with those, into out/similarity.json.
     """
     loaded = load_assignment(assignment)
     policy = late_policy(assignment, course, late or {})
@@ -144,6 +157,18 @@ def grade_batch(
         late=policy,
         on_phase=on_phase,
     )
+    paths = {i.student.id: i.path for i in items if i.path is not None}
+    for outcome in report.outcomes:
+        sid = outcome.entry.student.id
+        if outcome.entry.status == "graded" and sid in paths:
+            keep_sources(paths[sid], store.sources(sid))
+    if similarity or similar_to:
+        if on_phase:
+            on_phase(PHASE_SIMILARITY)
+        stored = {e.student.id for e in store.entries() if e.status == "graded"}
+        folders = {sid: store.sources(sid) for sid in sorted(stored)}
+        kept = {sid: path for sid, path in folders.items() if path.is_dir()}
+        store.save_similarity(compare(kept, similar_to or [], assignment))
     if on_phase:
         on_phase(PHASE_OUTPUTS)
     _write_outputs(out, store)
@@ -181,5 +206,12 @@ def _write_outputs(out: Path, store: ResultStore) -> int:
 
     entries = store.entries()
     canvas_column = store.load_course().canvas_column
-    write_outputs(out, store.load_assignment(), entries, store.previous(), canvas_column)
+    write_outputs(
+        out,
+        store.load_assignment(),
+        entries,
+        store.previous(),
+        canvas_column,
+        store.load_similarity(),
+    )
     return len(entries)

@@ -30,9 +30,10 @@ DEFAULT_WORKERS = 3
 RETRY_DELAYS = (2.0, 8.0)  # seconds before each retry after an infrastructure error
 
 OnEntry = Callable[["Outcome"], None]
-PHASE_REFERENCES, PHASE_GRADING, PHASE_OUTPUTS = (
+PHASE_REFERENCES, PHASE_GRADING, PHASE_SIMILARITY, PHASE_OUTPUTS = (
     "checking the model solutions",
     "grading",
+    "comparing the code",
     "writing outputs",
 )
 

@@ -448,6 +448,18 @@ def grade_batch(
     cutoff: Annotated[
         str | None, typer.Option(help="No credit after this moment (ISO 8601).")
     ] = None,
+    similarity: Annotated[
+        bool,
+        typer.Option(
+            "--similarity", help="Compare every student's code (copydetect); flags, no grade."
+        ),
+    ] = False,
+    similar_to: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--similar-to", help="Folder of known public solutions to compare with (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Grade a class. Exit 0: every submission graded or rejected; 3: some could not be graded."""
     signal.signal(signal.SIGTERM, _terminate)
@@ -465,6 +477,8 @@ def grade_batch(
             only=only,
             course=course,
             late=late_options(due=due, grace=grace, penalty=penalty, floor=floor, cutoff=cutoff),
+            similarity=similarity,
+            similar_to=similar_to,
             on_log=view.log,
             on_start=view.start,
             on_entry=view.entry,

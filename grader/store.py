@@ -14,6 +14,7 @@ from grader.course import Course
 from grader.errors import SubmissionError
 from grader.files import write_atomic
 from grader.results import BatchEntry, Student
+from grader.similarity import SimilarityReport
 from grader.spec import Assignment
 
 ENTRIES = "entries"
@@ -22,6 +23,8 @@ RUN_MARKER = "run-in-progress.json"
 ASSIGNMENT = "assignment.json"
 ROSTER = "roster.json"
 COURSE = "course.json"
+SOURCES = "sources"
+SIMILARITY = "similarity.json"
 
 
 def known_student(new: Student, stored: Student | None) -> Student:
@@ -131,6 +134,20 @@ class ResultStore:
             merged[sid] = known_student(student, merged.get(sid))
         rows = [merged[sid].model_dump() for sid in sorted(merged)]
         write_atomic(self.out / ROSTER, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+
+    def sources(self, student_id: str) -> Path:
+        """out/sources/<student>/: the student's source files, kept for similarity."""
+        return self.out / SOURCES / student_id
+
+    def save_similarity(self, report: SimilarityReport) -> None:
+        write_atomic(self.out / SIMILARITY, report.model_dump_json(indent=1) + "\n")
+
+    def load_similarity(self) -> SimilarityReport | None:
+        """The similarity report of the last run that asked for one, if it can be read."""
+        try:
+            return SimilarityReport.model_validate_json((self.out / SIMILARITY).read_bytes())
+        except (OSError, ValidationError):
+            return None
 
     def save_course(self, course: Course) -> None:
         write_atomic(self.out / COURSE, course.model_dump_json(indent=1) + "\n")

@@ -18,7 +18,9 @@ from grader.report.html import (
     seconds,
 )
 from grader.report.regrade import RegradeView, StudentChange, regrade_view
-from grader.results import BatchEntry, Status, SubmissionResult
+from grader.report.similarity import SimilarityView, percent, similar_to, similarity_view, who
+from grader.results import BatchEntry, Status, Student, SubmissionResult
+from grader.similarity import SimilarityReport
 from grader.spec import Assignment
 
 BINS = 10  # histogram bars, each a tenth of the score range (the last one includes 100%)
@@ -181,6 +183,7 @@ class SummaryView:
     problem_count: int
     rows: tuple[Row, ...]
     regrade: RegradeView | None
+    similarity: SimilarityView | None
     exports: tuple[str, ...]
     generator: str
 
@@ -359,7 +362,26 @@ def _reasons(entry: BatchEntry) -> list[tuple[str, str]]:
     return found
 
 
-def _problems(entry: BatchEntry, link: str) -> list[Problem]:
+def _similar(
+    entry: BatchEntry, report: SimilarityReport | None, students: dict[str, Student]
+) -> list[tuple[str, str]]:
+    return [
+        (
+            "similar",
+            f"{percent(mine.share)} of {mine.file} is also in {who(other.id, students)}'s "
+            f"{other.file} ({pair.tokens} tokens); a flag, the grade is unchanged",
+        )
+        for pair, other in similar_to(report, entry.student.id)
+        for mine in [pair.a if pair.a.id == entry.student.id else pair.b]
+    ]
+
+
+def _problems(
+    entry: BatchEntry,
+    link: str,
+    similarity: SimilarityReport | None = None,
+    students: dict[str, Student] | None = None,
+) -> list[Problem]:
     student = entry.student
     return [
         Problem(
@@ -371,7 +393,7 @@ def _problems(entry: BatchEntry, link: str) -> list[Problem]:
             headline=_first_line(message),
             detail=tuple(str_tokens(ANSI_STYLE.sub("", message))),
         )
-        for kind, message in _reasons(entry)
+        for kind, message in [*_reasons(entry), *_similar(entry, similarity, students or {})]
     ]
 
 
@@ -423,6 +445,8 @@ def build_summary(
     entries: list[BatchEntry],
     reports: dict[str, str],
     changes: list[StudentChange] | None = None,
+    similarity: SimilarityReport | None = None,
+    names: dict[str, str] | None = None,
 ) -> SummaryView:
     """The page's data. reports maps a student id to the relative link of their report."""
     entries = sorted(entries, key=lambda e: e.student.id)
@@ -455,7 +479,12 @@ def build_summary(
         for e in by_time[:SLOWEST]
         if e.result is not None
     )
-    problems = [p for e in entries for p in _problems(e, reports.get(e.student.id, ""))]
+    students = {e.student.id: e.student for e in entries}
+    problems = [
+        p
+        for e in entries
+        for p in _problems(e, reports.get(e.student.id, ""), similarity, students)
+    ]
     return SummaryView(
         title=printable(assignment.title),
         assignment_id=assignment.id,
@@ -474,6 +503,7 @@ def build_summary(
         problem_count=len({p.id for p in problems}),
         rows=tuple(_row(assignment, e, reports.get(e.student.id, "")) for e in entries),
         regrade=regrade_view(changes, reports) if changes is not None else None,
+        similarity=similarity_view(similarity, students, names or {}) if similarity else None,
         exports=EXPORTS + (("regrade-diff.csv",) if changes is not None else ()),
         generator=f"socket-grader {__version__}",
     )
@@ -484,11 +514,13 @@ def render_summary(
     entries: list[BatchEntry],
     reports: dict[str, str],
     changes: list[StudentChange] | None = None,
+    similarity: SimilarityReport | None = None,
+    names: dict[str, str] | None = None,
 ) -> str:
     """The class summary as one self-contained HTML page; the same input gives the same bytes.
 
     reports maps a student id to the relative link of their report (students without one
     are listed without a link); changes, when given, adds the regrade diff section.
     """
-    view = build_summary(assignment, entries, reports, changes)
+    view = build_summary(assignment, entries, reports, changes, similarity, names)
     return environment().get_template("summary.html.j2").render(s=view)
