@@ -135,7 +135,23 @@ def _entry(
     item: Item, status: BatchStatus, message: str = "", result: SubmissionResult | None = None
 ) -> BatchEntry:
     return BatchEntry(
-        student=item.student, source=item.source, status=status, message=message, result=result
+        student=item.student,
+        source=item.source,
+        status=status,
+        message=message,
+        result=result,
+        submitted_at=item.submitted,
+    )
+
+
+def is_older(item: Item, stored: BatchEntry | None) -> bool:
+    """Whether the item was handed in before the graded submission stored for the student."""
+    return (
+        stored is not None
+        and stored.status == "graded"
+        and stored.submitted_at is not None
+        and item.submitted is not None
+        and item.submitted < stored.submitted_at
     )
 
 
@@ -193,10 +209,13 @@ def _plan(
     todo: list[tuple[Item, Submission]] = []
     settled: list[Outcome] = []
     for item in items:
-        kept = store.load(item.student.id) if item.missing else None
-        if kept is not None:  # absent from this input, not withdrawn: the stored entry stays
-            entry = kept.model_copy(update={"student": known_student(item.student, kept.student)})
-            settled.append(Outcome(entry=entry, reused=True, stored=False))
+        stored = store.load(item.student.id)
+        # absent from this input (not withdrawn), or older than what was graded: it stays
+        if stored is not None and (item.missing or is_older(item, stored)):
+            student = known_student(item.student, stored.student)
+            settled.append(
+                Outcome(stored.model_copy(update={"student": student}), reused=True, stored=False)
+            )
             continue
         if item.path is None:
             settled.append(
@@ -207,12 +226,9 @@ def _plan(
             sub = load_submission(item.path).model_copy(update={"id": item.student.id})
             detect_language(sub, loaded.spec)  # no source file: rejected before any sandbox
         except SubmissionError as e:
-            entry = BatchEntry(
-                student=item.student, source=item.source, status="rejected", message=str(e)
-            )
+            entry = _entry(item, "rejected", str(e))
             settled.append(Outcome(entry=entry, reused=False, stored=False))
             continue
-        stored = store.load(item.student.id)
         if (
             not regrade
             and stored

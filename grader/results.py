@@ -216,6 +216,11 @@ class BatchEntry(_Model):
     )
     message: str = Field(default="", description="Why it was rejected or not graded.")
     result: SubmissionResult | None = Field(default=None, description="The grade, when graded.")
+    submitted_at: datetime | None = Field(
+        default=None,
+        description="When this submission was handed in (LMS metadata, else the file time): "
+        "an older one found in a later input never replaces it.",
+    )
     late: Lateness | None = Field(
         default=None,
         description="When it was handed in and what the late policy took (raw score, penalty, "

@@ -38,9 +38,14 @@ def _first_batch(tmp_path: Path) -> tuple[Path, Path]:
     return whole, roster
 
 
-def _grade(assignment: Path, folder: Path, out: Path, *extra: str) -> str:
+LOCAL = ("-b", "local", "--trust-local")
+
+
+def _grade(
+    assignment: Path, folder: Path, out: Path, *extra: str, backend: tuple[str, ...] = LOCAL
+) -> str:
     argv = ["grade", str(assignment), str(folder), "--out", str(out)]
-    result = CliRunner().invoke(app, [*argv, "-b", "local", "--trust-local", "-q", *extra])
+    result = CliRunner().invoke(app, [*argv, *backend, "-q", *extra])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -49,13 +54,10 @@ def _bytes(out: Path) -> dict[str, bytes]:
     return {p.stem: p.read_bytes() for p in sorted((out / "entries").glob("*.json"))}
 
 
-@pytest.mark.slow
-def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
-    echo_two: Path, tmp_path: Path
-) -> None:
+def _regrade_one(echo_two: Path, tmp_path: Path, backend: tuple[str, ...]) -> None:
     whole, roster = _first_batch(tmp_path)
     out = tmp_path / "results"
-    _grade(echo_two, whole, out, "--roster", str(roster))
+    _grade(echo_two, whole, out, "--roster", str(roster), backend=backend)
     before = _bytes(out)
     assert len(before) == STUDENTS
     first = ResultStore(out).load(REGRADED)
@@ -63,7 +65,7 @@ def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
     # the command: a folder holding only the re-submitted file, the roster, --regrade
     one = tmp_path / "one"
     canvas_file(one, 7, REFERENCE / "python", submission=2)
-    _grade(echo_two, one, out, "--roster", str(roster), "--regrade")
+    _grade(echo_two, one, out, "--roster", str(roster), "--regrade", backend=backend)
     after = _bytes(out)
     assert {k: v for k, v in after.items() if k != REGRADED} == {
         k: v for k, v in before.items() if k != REGRADED
@@ -74,6 +76,21 @@ def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
         "Student Number7",
         "s7@uni.example",
     )
+
+
+@pytest.mark.slow
+def test_regrading_one_student_keeps_the_other_sixteen_byte_for_byte(
+    echo_two: Path, tmp_path: Path
+) -> None:
+    _regrade_one(echo_two, tmp_path, LOCAL)
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_regrading_one_student_on_docker_keeps_the_other_sixteen(
+    echo_two: Path, tmp_path: Path, docker_backend: object
+) -> None:
+    _regrade_one(echo_two, tmp_path, ("-b", "docker"))
 
 
 @pytest.mark.slow
