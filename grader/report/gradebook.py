@@ -56,6 +56,18 @@ def late_cells(entry: BatchEntry) -> list[str]:
     return [points(late.raw_score), points(late.penalty), flag, when, cell(late.source)]
 
 
+def message(entry: BatchEntry) -> str:
+    """Why it was not graded; for a grade that needs a look, why (the build, the program)."""
+    result = entry.result
+    if entry.message or result is None:
+        return entry.message
+    if not result.build.ok:
+        return f"the build failed: {result.build.command}"
+    if result.entry_ambiguity:
+        return result.entry_ambiguity
+    return result.startup_crash.headline if result.startup_crash else ""
+
+
 def row(assignment: Assignment, entry: BatchEntry, late: bool = False) -> list[str]:
     """One student's row; score and test columns are empty when the entry has no grade."""
     student = entry.student
@@ -72,7 +84,7 @@ def row(assignment: Assignment, entry: BatchEntry, late: bool = False) -> list[s
             scores.append(points(extra_credit.earned(result)))
         scores += [points(earned[t.name]) if t.name in earned else "" for t in assignment.tests]
     lateness = late_cells(entry) if late else []
-    return [*fixed, *scores, *lateness, entry.status, cell(entry.message)]
+    return [*fixed, *scores, *lateness, entry.status, cell(message(entry))]
 
 
 def gradebook_csv(assignment: Assignment, entries: list[BatchEntry]) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from batch_samples import TESTS, assignment, build_failure, entry, graded
 
 from grader.late import LatePolicy
+from grader.report.gradebook import gradebook_csv
 from grader.report.summary import build_summary
 from grader.results import BatchEntry, SourceLine, StartupCrash, Student
 
@@ -94,3 +97,28 @@ def test_every_kind_of_trouble_is_listed_with_its_reason() -> None:
     assert view.problem_count == 5, "fine needs no look"
     late_row = next(r for r in view.rows if r.id == "tardy")
     assert (late_row.score, late_row.late) == ("48", "late: \u221220% (raw 60)")
+
+
+def test_the_gradebook_says_why_a_graded_program_needs_a_look() -> None:
+    rows = {
+        r[0]: r[-1]
+        for r in csv.reader(
+            io.StringIO(
+                gradebook_csv(
+                    assignment(),
+                    [
+                        _crashed(),
+                        entry("cbuild", build_failure("cbuild")),
+                        entry("fine", graded("fine", [True] * len(TESTS))),
+                    ],
+                )
+            )
+        )
+    }
+    assert rows == {
+        "id": "message",
+        "crash": "your program crashed at start: IndentationError: unexpected indent "
+        "(server.py, line 12)",
+        "cbuild": "the build failed: gcc -Wall -o server server.c",
+        "fine": "",
+    }
