@@ -15,6 +15,7 @@ from grader.batch import (
     PHASE_SIMILARITY,
     BatchReport,
     OnEntry,
+    is_older,
     run_batch,
 )
 from grader.course import course_settings, late_policy
@@ -80,7 +81,9 @@ def validate_assignment(
     return validate(loaded, chosen, jobs=jobs, on_check=on_check)
 
 
-def new_assignment(root: Path, assignment_id: str, *, role: Role, transport: Transport) -> Scaffold:
+def new_assignment(
+    root: Path, assignment_id: str, *, role: Role, transport: Transport
+) -> Scaffold:
     """Scaffold assignments/<id>/ and reference/<id>/ under root (never overwriting)."""
     return scaffold(root, assignment_id, role, transport)
 
@@ -137,14 +140,14 @@ def grade_batch(
             "tip: grade with --backend docker, or pass --trust-local if you have read this code"
         )
     store = ResultStore(out)
-    store.save_course(settings)
-    if roster:
-        store.save_roster(read_roster(roster))
     found = ingest(submissions, out / "submissions", roster=roster, identities=store.roster())
     for line in [*notes, *found.log]:
         if on_log:
             on_log(line)
     items = _only(found.items, only, submissions) if only else found.items
+    store.save_course(settings)
+    if roster:
+        store.save_roster(read_roster(roster))
     report = run_batch(
         loaded,
         items,
@@ -157,22 +160,27 @@ def grade_batch(
         late=policy,
         on_phase=on_phase,
     )
-    paths = {i.student.id: i.path for i in items if i.path is not None}
-    for outcome in report.outcomes:
-        sid = outcome.entry.student.id
-        if outcome.entry.status == "graded" and sid in paths:
-            keep_sources(paths[sid], store.sources(sid))
+    _keep_sources(store, items, report)
     if similarity or similar_to:
         if on_phase:
             on_phase(PHASE_SIMILARITY)
-        stored = {e.student.id for e in store.entries() if e.status == "graded"}
-        folders = {sid: store.sources(sid) for sid in sorted(stored)}
-        kept = {sid: path for sid, path in folders.items() if path.is_dir()}
-        store.save_similarity(compare(kept, similar_to or [], assignment))
+        graded = sorted(e.student.id for e in store.entries() if e.status == "graded")
+        folders = {sid: store.sources(sid) for sid in graded if store.sources(sid).is_dir()}
+        store.save_similarity(compare(folders, similar_to or [], assignment))
     if on_phase:
         on_phase(PHASE_OUTPUTS)
     _write_outputs(out, store)
     return report
+
+
+def _keep_sources(store: ResultStore, items: list[Item], report: BatchReport) -> None:
+    """Keep the source files of what each graded entry graded (not of an older download)."""
+    by_id = {i.student.id: i for i in items if i.path is not None}
+    for outcome in report.outcomes:
+        item = by_id.get(outcome.entry.student.id)
+        graded = outcome.entry.status == "graded"
+        if item and item.path and graded and not is_older(item, outcome.entry):
+            keep_sources(item.path, store.sources(item.student.id))
 
 
 def _only(items: list[Item], only: list[str], submissions: Path) -> list[Item]:

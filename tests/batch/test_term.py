@@ -119,6 +119,8 @@ def test_the_readme_term_runs_as_written(
     run(similar)
     assert (out / "gradebook.csv").read_bytes() == gradebook, "a flag, never a grade"
     assert store.load("1002") == tardy, "the first download's older file replaced nothing"
+    kept = (out / "sources" / "1002" / "server.py").read_bytes()
+    assert kept == (REFERENCE / "python" / "server.py").read_bytes(), "the re-submission's code"
     report = store.load_similarity()
     assert report is not None and report.students == 4 and report.public == 1
     assert any(p.b.id.startswith("public:") and p.flagged for p in report.pairs)
