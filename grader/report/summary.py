@@ -365,15 +365,18 @@ def _reasons(entry: BatchEntry) -> list[tuple[str, str]]:
 def _similar(
     entry: BatchEntry, report: SimilarityReport | None, students: dict[str, Student]
 ) -> list[tuple[str, str]]:
-    return [
-        (
-            "similar",
-            f"{percent(mine.share)} of {mine.file} is also in {who(other.id, students)}'s "
-            f"{other.file} ({pair.tokens} tokens); a flag, the grade is unchanged",
-        )
+    """One reason per student, naming the closest match first and every match below it."""
+    lines = [
+        f"{percent(mine.share)} of {mine.file} is also in {who(other.id, students)}'s "
+        f"{other.file} ({pair.tokens} tokens)"
         for pair, other in similar_to(report, entry.student.id)
         for mine in [pair.a if pair.a.id == entry.student.id else pair.b]
     ]
+    if not lines:
+        return []
+    more = f", and {len(lines) - 1} more" if len(lines) > 1 else ""
+    headline = f"{lines[0]}{more}; a flag, the grade is unchanged"
+    return [("similar", "\n".join([headline, *lines]) if more else headline)]
 
 
 def _problems(

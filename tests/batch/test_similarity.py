@@ -172,5 +172,6 @@ def test_similarity_flags_in_the_summary_and_never_changes_a_grade(
     summary = (out / "summary.html").read_text()
     assert "Similar code" in summary and "similarity/ada--bo.html" in summary
     assert "Similar to another submission (a flag: the grade is unchanged) (2)" in summary
+    assert "100% of server.py is also in bo&#39;s server.py (" in summary
     page = (out / "similarity" / "ada--bo.html").read_text()
     assert page.count("<mark>") >= 2 and "100% shared" in page

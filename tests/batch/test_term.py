@@ -124,4 +124,6 @@ def test_the_readme_term_runs_as_written(
     report = store.load_similarity()
     assert report is not None and report.students == 4 and report.public == 1
     assert any(p.b.id.startswith("public:") and p.flagged for p in report.pairs)
-    assert "Similar code" in (out / "summary.html").read_text()
+    summary = (out / "summary.html").read_text()
+    assert "Similar code" in summary
+    assert "(433 tokens), and 3 more; a flag, the grade is unchanged" in summary
