@@ -11,14 +11,26 @@ from typing import Any
 
 from grader.archive import archive_stem, extract_archive, is_archive
 from grader.backends import BackendName, get_backend
-from grader.batch import DEFAULT_WORKERS, BatchReport, OnEntry, run_batch
+from grader.backends.base import Backend
+from grader.batch import (
+    DEFAULT_WORKERS,
+    PHASE_OUTPUTS,
+    PHASE_SIMILARITY,
+    BatchReport,
+    Executor,
+    OnEntry,
+    is_older,
+    run_batch,
+)
 from grader.catalogue import catalogue_root, resolve_assignment
+from grader.course import course_settings, late_policy
 from grader.errors import GraderError, SubmissionError
 from grader.grading import OnTest, grade
-from grader.ingest import ingest
+from grader.ingest import Item, ingest, read_roster, safe_id
 from grader.report.student_view import rerun_command
 from grader.results import BatchEntry, Student, SubmissionResult
 from grader.scaffold import Role, Scaffold, Transport, scaffold
+from grader.similarity import compare, keep_sources
 from grader.spec import Assignment, LoadedAssignment, discover_assignments, load_assignment
 from grader.store import ResultStore
 from grader.submission import IGNORED_NAMES, load_submission
@@ -157,79 +169,117 @@ def grade_batch(
     regrade: bool = False,
     roster: Path | None = None,
     cluster: str | None = None,
+    only: list[str] | None = None,
+    course: Path | None = None,
+    late: dict[str, object] | None = None,
+    similarity: bool = False,
+    similar_to: list[Path] | None = None,
     on_log: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Grade every student's submission under submissions into out, resuming what is stored.
 
     The local backend (also when auto falls back to it) runs student code unisolated, so it is
-    refused unless trust_local says the code is trusted. cluster: the address of a Dask
+    refused unless trust_local says the code is trusted. only names the students to grade
+    again (whatever is stored); every other stored entry stays as it is. The late policy is
+    the course file's (course, else course.yaml beside the spec) with late's fields over it.
+    Each graded student's source files are kept in out/sources/; with similarity (or
+    similar_to, folders of known public solutions) every stored student is compared with
+    every other and with those, into out/similarity.json. cluster: the address of a Dask
     scheduler whose workers grade (each on its own Docker engine), `workers` sandboxes each.
     """
     loaded = load_assignment(assignment)
-    if cluster is not None:
-        return _grade_on_cluster(
-            loaded, submissions, out, cluster, backend=backend, workers=workers,
-            regrade=regrade, roster=roster, on_log=on_log, on_start=on_start, on_entry=on_entry,
+    policy = late_policy(assignment, course, late or {})
+    settings = course_settings(assignment, course)
+    chosen, notes = _batch_backend(backend, trust_local, cluster)
+    store = ResultStore(out)
+    found = ingest(submissions, out / "submissions", roster=roster, identities=store.roster())
+    for line in [*notes, *found.log]:
+        if on_log:
+            on_log(line)
+    items = _only(found.items, only, submissions) if only else found.items
+    store.save_course(settings)
+    if roster:
+        store.save_roster(read_roster(roster))
+    with ExitStack() as stack:
+        if cluster is not None:
+            from grader.cluster import dask_executor  # noqa: PLC0415 - Dask is an optional extra
+
+            runner: Backend | Executor = stack.enter_context(
+                dask_executor(cluster, workers, on_log)
+            )
+        else:
+            assert chosen is not None  # _batch_backend: a backend unless on a cluster
+            runner = chosen
+        report = run_batch(
+            loaded,
+            items,
+            runner,
+            store,
+            workers=workers,
+            regrade=regrade or bool(only),
+            on_start=on_start,
+            on_entry=on_entry,
+            late=policy,
+            on_phase=on_phase,
         )
+    _keep_sources(store, items, report)
+    if similarity or similar_to:
+        if on_phase:
+            on_phase(PHASE_SIMILARITY)
+        graded = sorted(e.student.id for e in store.entries() if e.status == "graded")
+        folders = {sid: store.sources(sid) for sid in graded if store.sources(sid).is_dir()}
+        store.save_similarity(compare(folders, similar_to or [], assignment))
+    if on_phase:
+        on_phase(PHASE_OUTPUTS)
+    _write_outputs(out, store)
+    return report
+
+
+def _batch_backend(
+    backend: BackendName, trust_local: bool, cluster: str | None
+) -> tuple[Backend | None, list[str]]:
+    """The backend a batch grades on here (None on a cluster: each worker has its own)."""
+    if cluster is not None:
+        if backend == "local":
+            raise GraderError(
+                "--cluster grades on each Dask worker's Docker engine; tip: drop --backend local"
+            )
+        return None, []
     chosen, notes = get_backend(backend)
     if not chosen.isolated and not trust_local:
         raise GraderError(
             f"the {chosen.name} backend runs submissions without isolation, as your own user; "
             "tip: grade with --backend docker, or pass --trust-local if you have read this code"
         )
-    found = ingest(submissions, out / "submissions", roster=roster)
-    for line in [*notes, *found.log]:
-        if on_log:
-            on_log(line)
-    store = ResultStore(out)
-    report = run_batch(
-        loaded,
-        found.items,
-        chosen,
-        store,
-        workers=workers,
-        regrade=regrade,
-        on_start=on_start,
-        on_entry=on_entry,
-    )
-    _write_outputs(out, store)
-    return report
+    return chosen, notes
 
 
-def _grade_on_cluster(
-    loaded: LoadedAssignment,
-    submissions: Path,
-    out: Path,
-    address: str,
-    *,
-    backend: BackendName,
-    workers: int,
-    regrade: bool,
-    roster: Path | None,
-    on_log: Callable[[str], None] | None,
-    on_start: Callable[[int, int], None] | None,
-    on_entry: OnEntry | None,
-) -> BatchReport:
-    from grader.cluster import dask_executor  # noqa: PLC0415 - Dask is an optional extra
+def _keep_sources(store: ResultStore, items: list[Item], report: BatchReport) -> None:
+    """Keep the source files of what each graded entry graded (not of an older download)."""
+    by_id = {i.student.id: i for i in items if i.path is not None}
+    for outcome in report.outcomes:
+        item = by_id.get(outcome.entry.student.id)
+        graded = outcome.entry.status == "graded"
+        if item and item.path and graded and not is_older(item, outcome.entry):
+            keep_sources(item.path, store.sources(item.student.id))
 
-    if backend == "local":
-        raise GraderError(
-            "--cluster grades on each Dask worker's Docker engine; tip: drop --backend local"
+
+def _only(items: list[Item], only: list[str], submissions: Path) -> list[Item]:
+    """The items of the students named (by id as the gradebook shows it), each of them found."""
+    wanted = {safe_id(raw): raw for raw in only}
+    chosen = [i for i in items if i.student.id in wanted and not i.missing]
+    absent = sorted(set(wanted) - {i.student.id for i in chosen})
+    if absent:
+        found = sorted(i.student.id for i in items if not i.missing)
+        shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+        raise SubmissionError(
+            f"--only {', '.join(wanted[a] for a in absent)}: no submission for this id in "
+            f"{submissions}; tip: give the gradebook's id (found: {shown or 'no submission'})"
         )
-    found = ingest(submissions, out / "submissions", roster=roster)
-    for line in found.log:
-        if on_log:
-            on_log(line)
-    store = ResultStore(out)
-    with dask_executor(address, workers, on_log) as executor:
-        report = run_batch(
-            loaded, found.items, executor, store, regrade=regrade,
-            on_start=on_start, on_entry=on_entry,
-        )
-    _write_outputs(out, store)
-    return report
+    return chosen
 
 
 def rerender(out: Path) -> int:
@@ -247,5 +297,13 @@ def _write_outputs(out: Path, store: ResultStore) -> int:
     from grader.report.outputs import write_outputs  # noqa: PLC0415 - jinja2 only when reporting
 
     entries = store.entries()
-    write_outputs(out, store.load_assignment(), entries, store.previous())
+    canvas_column = store.load_course().canvas_column
+    write_outputs(
+        out,
+        store.load_assignment(),
+        entries,
+        store.previous(),
+        canvas_column,
+        store.load_similarity(),
+    )
     return len(entries)

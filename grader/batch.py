@@ -19,10 +19,11 @@ from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
+from grader.late import LatePolicy
 from grader.report.student_view import rerun_command
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
-from grader.store import ResultStore
+from grader.store import ResultStore, known_student
 from grader.submission import Submission, detect_language, load_submission
 from grader.validation import reference_solutions
 
@@ -35,8 +36,14 @@ RETRY_DELAYS = (2.0, 8.0)  # seconds before each retry after an infrastructure e
 
 OnEntry = Callable[["Outcome"], None]
 Job = tuple[Item, Submission]
-Finish = Callable[[BatchEntry], "Outcome"]
+Finish = Callable[[Item, BatchEntry], "Outcome"]
 Outcomes = Generator["Outcome", None, None]
+PHASE_REFERENCES, PHASE_GRADING, PHASE_SIMILARITY, PHASE_OUTPUTS = (
+    "checking the model solutions",
+    "grading",
+    "comparing the code",
+    "writing outputs",
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,23 @@ def _entry(
     item: Item, status: BatchStatus, message: str = "", result: SubmissionResult | None = None
 ) -> BatchEntry:
     return BatchEntry(
-        student=item.student, source=item.source, status=status, message=message, result=result
+        student=item.student,
+        source=item.source,
+        status=status,
+        message=message,
+        result=result,
+        submitted_at=item.submitted,
+    )
+
+
+def is_older(item: Item, stored: BatchEntry | None) -> bool:
+    """Whether the item was handed in before the graded submission stored for the student."""
+    return (
+        stored is not None
+        and stored.status == "graded"
+        and stored.submitted_at is not None
+        and item.submitted is not None
+        and item.submitted < stored.submitted_at
     )
 
 
@@ -155,6 +178,63 @@ def grade_item(
     return _entry(item, "infrastructure_error", problem)
 
 
+def stamp(late: LatePolicy | None, item: Item, entry: BatchEntry) -> BatchEntry:
+    """entry with its lateness under the policy (none without a policy or a grade)."""
+    if late is None or entry.result is None:
+        return entry.model_copy(update={"late": None})
+    lateness = late.assess(entry.result.score, item.submitted, item.clock, item.lms_late)
+    return entry.model_copy(update={"late": lateness})
+
+
+def _plan(
+    loaded: LoadedAssignment,
+    items: list[Item],
+    backend: str,
+    store: ResultStore,
+    *,
+    regrade: bool,
+    late: LatePolicy | None,
+) -> tuple[list[Outcome], list[tuple[Item, Submission]]]:
+    """What is settled without grading (kept, rejected, current), and what is to be graded."""
+    todo: list[tuple[Item, Submission]] = []
+    settled: list[Outcome] = []
+    for item in items:
+        stored = store.load(item.student.id)
+        # absent from this input (not withdrawn), or older than what was graded: it stays
+        if stored is not None and (item.missing or is_older(item, stored)):
+            student = known_student(item.student, stored.student)
+            settled.append(
+                Outcome(stored.model_copy(update={"student": student}), reused=True, stored=False)
+            )
+            continue
+        if item.path is None:
+            settled.append(
+                Outcome(entry=_entry(item, "rejected", item.rejected), reused=False, stored=False)
+            )
+            continue
+        try:
+            sub = load_submission(item.path).model_copy(update={"id": item.student.id})
+            detect_language(sub, loaded.spec)  # no source file: rejected before any sandbox
+        except SubmissionError as e:
+            entry = _entry(item, "rejected", str(e))
+            settled.append(Outcome(entry=entry, reused=False, stored=False))
+            continue
+        if (
+            not regrade
+            and stored
+            and stored.result
+            and is_current(stored, sub, loaded, backend)
+        ):
+            student = known_student(item.student, stored.student)
+            entry = stamp(
+                late, item, stored.model_copy(update={"student": student, "source": item.source})
+            )
+            settled.append(Outcome(entry=entry, reused=True, stored=False))
+        else:
+            todo.append((item, sub))
+    return settled, todo
+
+
 class Executor(Protocol):
     """Where a batch's gradings run."""
 
@@ -167,7 +247,7 @@ class Executor(Protocol):
         gets full marks there."""
 
     def run(self, loaded: LoadedAssignment, jobs: list[Job], finish: Finish) -> Outcomes:
-        """Grade every job; finish(entry) stores an entry the moment it is known (where it
+        """Grade every job; finish(item, entry) stores an entry the moment it is known (where it
         becomes known), and its outcome is yielded. Closing the iterator drops the jobs not
         begun and lets those under way finish."""
 
@@ -191,7 +271,9 @@ class ThreadExecutor:
         stop = threading.Event()
 
         def work(item: Item, sub: Submission) -> Outcome:
-            return finish(grade_item(loaded, item, sub, self.backend, self.retry_delays, stop))
+            return finish(
+                item, grade_item(loaded, item, sub, self.backend, self.retry_delays, stop)
+            )
 
         pool = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="grade")
         try:
@@ -214,14 +296,18 @@ def run_batch(
     retry_delays: tuple[float, ...] = RETRY_DELAYS,
     on_start: Callable[[int, int], None] | None = None,
     on_entry: OnEntry | None = None,
+    late: LatePolicy | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Grade every item not graded already, storing each entry the moment it is known.
 
     runner: an Executor, or a backend to grade on with `workers` threads of this machine.
 
-    on_start gets (to grade, total) once the plan is made; on_entry each outcome. On Ctrl-C
+    on_start gets (to grade, total) once the plan is made; on_phase the name of each phase
+    (checking the model solutions, grading); on_entry each outcome. On Ctrl-C
     (KeyboardInterrupt) the submissions not begun are dropped and those under way finish and
-    are stored: what is stored stays, and the next run resumes from it.
+    are stored: what is stored stays, and the next run resumes from it. With a late policy,
+    each graded entry carries its lateness (assessed again on every run, grading nothing).
     """
     started = time.monotonic()
     report = BatchReport()
@@ -235,42 +321,22 @@ def run_batch(
             on_entry(outcome)
 
     store.save_assignment(loaded.spec)
-    todo: list[tuple[Item, Submission]] = []
-    settled: list[Outcome] = []
-    for item in items:
-        if item.path is None:
-            settled.append(
-                Outcome(entry=_entry(item, "rejected", item.rejected), reused=False, stored=False)
-            )
-            continue
-        try:
-            sub = load_submission(item.path).model_copy(update={"id": item.student.id})
-            detect_language(sub, loaded.spec)  # no source file: rejected before any sandbox
-        except SubmissionError as e:
-            entry = BatchEntry(
-                student=item.student, source=item.source, status="rejected", message=str(e)
-            )
-            settled.append(Outcome(entry=entry, reused=False, stored=False))
-            continue
-        stored = store.load(item.student.id)
-        if (
-            not regrade
-            and stored
-            and stored.result
-            and is_current(stored, sub, loaded, executor.backend_name)
-        ):
-            entry = stored.model_copy(update={"student": item.student, "source": item.source})
-            settled.append(Outcome(entry=entry, reused=True, stored=False))
-        else:
-            todo.append((item, sub))
+    settled, todo = _plan(
+        loaded, items, executor.backend_name, store, regrade=regrade, late=late
+    )
     if on_start:
         on_start(len(todo), len(items))
     for outcome in settled:
         emit(Outcome(entry=outcome.entry, reused=outcome.reused, stored=store.save(outcome.entry)))
     if todo:
+        if on_phase:
+            on_phase(PHASE_REFERENCES)
         report.references = executor.check_references(loaded)
+    if on_phase:
+        on_phase(PHASE_GRADING)
 
-    def finish(entry: BatchEntry) -> Outcome:
+    def finish(item: Item, entry: BatchEntry) -> Outcome:
+        entry = stamp(late, item, entry)
         return Outcome(entry=entry, reused=False, stored=store.save(entry))
 
     outcomes = executor.run(loaded, todo, finish)

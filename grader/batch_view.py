@@ -7,14 +7,8 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Column, Table
 
 from grader.batch import BatchReport, Outcome
 from grader.results import BatchEntry
@@ -39,6 +33,15 @@ CATEGORY_STYLE = {
     "rejected": "magenta",
     "error": "bold red",
 }
+SHORT = {"full": "full", "partial": "part", "zero": "zero", "rejected": "rej", "error": "err"}
+BAR_WIDTH = 12  # with the phase, the count, rate and ETA and three counts: within 80 columns
+
+
+def clock(seconds: float) -> str:
+    """'1:05:09', '5:09' or '0:09'."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class BatchView:
@@ -50,18 +53,30 @@ class BatchView:
         self.counts = dict.fromkeys(CATEGORY_STYLE, 0)
         self.reused = 0
         self.started = time.monotonic()
+        # The counts go last and are the ones cut on a narrow terminal, never the ETA.
         self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"),
+            TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+            BarColumn(bar_width=BAR_WIDTH),
+            MofNCompleteColumn(table_column=Column(no_wrap=True)),
+            TextColumn("{task.fields[eta]}", table_column=Column(no_wrap=True)),
+            TextColumn(
+                "{task.fields[counts]}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", min_width=0),
+            ),
             console=out,
             disable=quiet,
         )
-        self.task = self.progress.add_task("grading", total=None, rate="", counts="")
+        self.task = self.progress.add_task("planning", total=None, eta="", counts="")
+
+    def phase(self, name: str) -> None:
+        """Name the phase under way: checking the model solutions, grading, writing outputs."""
+        if name == "grading":
+            self.started = time.monotonic()  # the rate counts grading only
+            self.progress.update(self.task, description=name)
+        else:  # the rate and counts belong to grading: the long name fits without them
+            self.progress.update(self.task, description=name, eta="", counts="")
+        if self.quiet:
+            self.out.print(f"{name}\u2026")
 
     def log(self, line: str) -> None:
         self.out.print(f"[yellow]note:[/yellow] {shown(line)}", soft_wrap=True)
@@ -85,13 +100,19 @@ class BatchView:
         if outcome.entry.status != "rejected":
             self.progress.advance(self.task)
         task = self.progress.tasks[0]
-        minutes = (time.monotonic() - self.started) / 60
+        elapsed = time.monotonic() - self.started
+        eta = ""
+        if task.completed and elapsed > 0 and task.total:
+            per_minute = task.completed / elapsed * 60
+            left = (task.total - task.completed) / (task.completed / elapsed)
+            eta = f"{per_minute:.1f}/min ETA {clock(left)}"
         self.progress.update(
             self.task,
-            rate=f"{task.completed / minutes:.1f}/min" if minutes > 0 else "",
+            eta=eta,
             counts=" ".join(
-                f"[{style}]{name} {self.counts[name]}[/{style}]"
+                f"[{style}]{SHORT[name]} {self.counts[name]}[/{style}]"
                 for name, style in CATEGORY_STYLE.items()
+                if self.counts[name]
             ),
         )
         line = self._line(outcome.entry)
@@ -100,7 +121,8 @@ class BatchView:
 
     @staticmethod
     def _line(entry: BatchEntry) -> str:
-        who = shown(entry.student.id)
+        student = entry.student
+        who = shown(f"{student.name} ({student.id})" if student.name else student.id)
         if entry.result is not None:
             return f"{who}: {entry.result.score:g}/{entry.result.max_score:g}"
         label = "rejected" if entry.status == "rejected" else "infrastructure error"

@@ -18,6 +18,7 @@ from rich.table import Table
 from grader import __version__, api
 from grader.batch import DEFAULT_WORKERS
 from grader.batch_view import BatchView
+from grader.course import late_options
 from grader.errors import BackendError, GraderError, SpecError
 from grader.files import write_atomic
 from grader.report import extra_credit
@@ -495,6 +496,43 @@ def grade_batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One line per submission, no live display.")
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Grade again only this student id (repeatable); others stay as stored."
+        ),
+    ] = None,
+    course: Annotated[
+        Path | None,
+        typer.Option(
+            help="Course file with the late policy (default: course.yaml beside the spec)."
+        ),
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option(help="Due date, ISO 8601 (e.g. 2026-11-20T23:59+01:00).")
+    ] = None,
+    grace: Annotated[str | None, typer.Option(help="Grace period: 15m, 2h, 1d.")] = None,
+    penalty: Annotated[
+        str | None, typer.Option(help="Late penalty: 10%/day or 2%/hour of the raw score.")
+    ] = None,
+    floor: Annotated[
+        float | None, typer.Option(help="Percent of the raw score late work keeps at least.")
+    ] = None,
+    cutoff: Annotated[
+        str | None, typer.Option(help="No credit after this moment (ISO 8601).")
+    ] = None,
+    similarity: Annotated[
+        bool,
+        typer.Option(
+            "--similarity", help="Compare every student's code (copydetect); flags, no grade."
+        ),
+    ] = False,
+    similar_to: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--similar-to", help="Folder of known public solutions to compare with (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Grade a class. Exit 0: every submission graded or rejected; 3: some could not be graded."""
     signal.signal(signal.SIGTERM, _terminate)
@@ -510,9 +548,15 @@ def grade_batch(
             regrade=regrade,
             roster=roster,
             cluster=cluster,
+            only=only,
+            course=course,
+            late=late_options(due=due, grace=grace, penalty=penalty, floor=floor, cutoff=cutoff),
+            similarity=similarity,
+            similar_to=similar_to,
             on_log=view.log,
             on_start=view.start,
             on_entry=view.entry,
+            on_phase=view.phase,
         )
     except GraderError as e:
         view.stop()

@@ -225,7 +225,7 @@ class DaskExecutor:
         }
         try:
             for future in as_completed(futures):
-                yield finish(_entry_of(future, futures[future]))
+                yield finish(futures[future], _entry_of(future, futures[future]))
         finally:
             for future in futures:
                 future.cancel()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ from grader.untrusted import LINK_REFUSED, copy_file
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 # Canvas: name_userid_submissionid_file, late ones name_LATE_userid_submissionid_file
-CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<user>\d+)_(?P<number>\d+)_(?P<rest>.+)$")
+CANVAS = re.compile(
+    r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<user>\d+)_(?P<number>\d+)_(?P<rest>.+)$"
+)
 # Moodle: "Full Name_12345_assignsubmission_file_" folders (or that prefix on each file)
 MOODLE = re.compile(
     r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$"
@@ -37,6 +39,10 @@ class Item:
     source: str  # the file or folder in the input, relative to it
     path: Path | None  # what to grade; None when rejected
     rejected: str = ""  # one line: why it cannot be graded
+    missing: bool = False  # a roster entry with no submission in this input (never replaces one)
+    submitted: datetime | None = None  # when it was handed in, by the clock below
+    clock: str = ""  # where that time comes from: "Gradescope created_at", "file time", ...
+    lms_late: bool = False  # the LMS itself marks it late (Canvas's _LATE_)
 
 
 @dataclass
@@ -55,6 +61,8 @@ class _Candidate:
     source: str
     paths: list[tuple[Path, str]]  # (file or folder in the input, name to give it)
     order: tuple[int, float]  # (submission number, mtime): the larger is the later
+    clock: str = "file time"  # what order[1] is
+    lms_late: bool = False
 
 
 def safe_id(raw: str) -> str:
@@ -177,7 +185,8 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
         if len(submitters) > 1:
             others = ", ".join(str(s.get(":name")) for s in submitters[1:])
             log.append(f"{folder_name}: a group submission; graded under {raw_id} (also {others})")
-        when = _timestamp(info.get(":created_at")) or _mtime(folder)
+        created = _timestamp(info.get(":created_at"))
+        when = created or _mtime(folder)
         number = int(re.sub(r"\D", "", str(folder_name)) or 0)
         found.append(
             _Candidate(
@@ -187,6 +196,7 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
                 source=str(folder_name),
                 paths=[(folder, folder.name)],
                 order=(number, when),
+                clock="Gradescope created_at" if created else "file time",
             )
         )
     return found, {str(k) for k in metadata}
@@ -199,9 +209,13 @@ def _lms_candidates(children: list[Path]) -> list[_Candidate]:
     for child in children:
         canvas = CANVAS.match(child.name)
         moodle = MOODLE.match(child.name)
+        lms_late = False
         if moodle:
             name, user, number, rest = moodle["name"], moodle["user"], 0, moodle["rest"]
+            clock = "file time (Moodle download)"
         elif canvas:
+            lms_late = bool(canvas["late"])
+            clock = "file time (Canvas download)"
             name, user, number, rest = (
                 canvas["name"],
                 canvas["user"],
@@ -228,10 +242,12 @@ def _lms_candidates(children: list[Path]) -> list[_Candidate]:
                 source=child.name,
                 paths=[],
                 order=(number, 0.0),
+                clock=clock,
             )
         group = groups[key]
         group.paths.append((child, rest or child.name))
         group.order = (number, max(group.order[1], _mtime(child)))
+        group.lms_late = group.lms_late or lms_late
         if len(group.paths) > 1:
             group.source = f"{name}_{user} ({len(group.paths)} files)"
     return [*groups.values(), *plain]
@@ -259,12 +275,19 @@ def read_roster(path: Path) -> dict[str, Student]:
     return students
 
 
-def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingested:
+def ingest(
+    input_dir: Path,
+    work: Path,
+    *,
+    roster: Path | None = None,
+    identities: dict[str, Student] | None = None,
+) -> Ingested:
     """Find every student's submission under input_dir; archives are extracted under work.
 
     When one student has several submissions, the latest (by submission number, then file
     time) is graded and the log says so. Students of the roster without a submission get a
-    rejected item, so the gradebook lists them too.
+    rejected item (marked missing), so the gradebook lists them too. identities (a roster
+    given to an earlier run) name students the roster file does not, without adding any.
     """
     if not input_dir.is_dir():
         raise SubmissionError(
@@ -289,7 +312,8 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
     by_student: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         by_student.setdefault(candidate.student.id, []).append(candidate)
-    known = read_roster(roster) if roster else {}
+    listed = read_roster(roster) if roster else {}
+    known = {**(identities or {}), **listed}
     items: list[Item] = []
     for student_id, found in sorted(by_student.items()):
         found.sort(key=lambda c: c.order)
@@ -300,14 +324,21 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
                 f"graded the latest, {latest.source}"
             )
         if student_id in known:
-            listed = known[student_id]
+            entry = known[student_id]
             latest.student = Student(
                 id=student_id,
-                name=listed.name or latest.student.name,
-                email=listed.email or latest.student.email,
+                name=entry.name or latest.student.name,
+                email=entry.email or latest.student.email,
             )
-        items.append(_materialize(latest, work))
-    for student_id, student in sorted(known.items()):
+        items.append(
+            replace(
+                _materialize(latest, work),
+                submitted=datetime.fromtimestamp(latest.order[1], UTC),
+                clock=latest.clock,
+                lms_late=latest.lms_late,
+            )
+        )
+    for student_id, student in sorted(listed.items()):
         if student_id not in by_student:
             items.append(
                 Item(
@@ -315,6 +346,7 @@ def ingest(input_dir: Path, work: Path, *, roster: Path | None = None) -> Ingest
                     source="",
                     path=None,
                     rejected=f"no submission found in {input_dir} for this roster entry",
+                    missing=True,
                 )
             )
     return Ingested(items=items, log=log)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt
 
+from grader.late import Lateness
+
 Status = Literal["passed", "failed", "error", "timeout", "skipped"]
 Visibility = Literal["visible", "hidden", "after_due_date"]
 EventKind = Literal[
@@ -214,3 +216,20 @@ class BatchEntry(_Model):
     )
     message: str = Field(default="", description="Why it was rejected or not graded.")
     result: SubmissionResult | None = Field(default=None, description="The grade, when graded.")
+    submitted_at: datetime | None = Field(
+        default=None,
+        description="When this submission was handed in (LMS metadata, else the file time): "
+        "an older one found in a later input never replaces it.",
+    )
+    late: Lateness | None = Field(
+        default=None,
+        description="When it was handed in and what the late policy took (raw score, penalty, "
+        "final score); None when the batch has no late policy.",
+    )
+
+    @property
+    def final_score(self) -> float | None:
+        """What goes to the gradebook: the score after the late penalty; None without a grade."""
+        if self.result is None:
+            return None
+        return self.late.final_score if self.late else self.result.score

@@ -10,15 +10,28 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from grader.course import Course
 from grader.errors import SubmissionError
 from grader.files import write_atomic
-from grader.results import BatchEntry
+from grader.results import BatchEntry, Student
+from grader.similarity import SimilarityReport
 from grader.spec import Assignment
 
 ENTRIES = "entries"
 PREVIOUS = "previous"
 RUN_MARKER = "run-in-progress.json"
 ASSIGNMENT = "assignment.json"
+ROSTER = "roster.json"
+COURSE = "course.json"
+SOURCES = "sources"
+SIMILARITY = "similarity.json"
+
+
+def known_student(new: Student, stored: Student | None) -> Student:
+    """new, with the name and email it lacks taken from the stored entry: never lost on regrade."""
+    if stored is None or stored.id != new.id:
+        return new
+    return Student(id=new.id, name=new.name or stored.name, email=new.email or stored.email)
 
 
 class ResultStore:
@@ -49,8 +62,13 @@ class ResultStore:
 
     def save(self, entry: BatchEntry) -> bool:
         """Store entry unless it is what is stored already, or an infrastructure error that would
-        replace a graded result; whether the file was written."""
+        replace a graded result; whether the file was written. The name and email the entry
+        lacks are kept from the stored one."""
         stored = self.load(entry.student.id)
+        if stored is not None:
+            entry = entry.model_copy(
+                update={"student": known_student(entry.student, stored.student)}
+            )
         if stored == entry:
             return False
         if entry.status == "infrastructure_error" and stored and stored.status == "graded":
@@ -99,6 +117,47 @@ class ResultStore:
     def end_run(self) -> None:
         """Say the run finished: the next run that changes an entry snapshots anew."""
         (self.out / RUN_MARKER).unlink(missing_ok=True)
+
+    def roster(self) -> dict[str, Student]:
+        """The names and emails of every roster given to a run into this folder, by id."""
+        try:
+            raw = json.loads((self.out / ROSTER).read_bytes())
+            students = [Student.model_validate(s) for s in raw]
+        except (OSError, ValueError, TypeError):
+            return {}
+        return {s.id: s for s in students}
+
+    def save_roster(self, students: dict[str, Student]) -> None:
+        """Add a run's roster to the stored one (a later roster's fields win where it has them)."""
+        merged = self.roster()
+        for sid, student in students.items():
+            merged[sid] = known_student(student, merged.get(sid))
+        rows = [merged[sid].model_dump() for sid in sorted(merged)]
+        write_atomic(self.out / ROSTER, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+
+    def sources(self, student_id: str) -> Path:
+        """out/sources/<student>/: the student's source files, kept for similarity."""
+        return self.out / SOURCES / student_id
+
+    def save_similarity(self, report: SimilarityReport) -> None:
+        write_atomic(self.out / SIMILARITY, report.model_dump_json(indent=1) + "\n")
+
+    def load_similarity(self) -> SimilarityReport | None:
+        """The similarity report of the last run that asked for one, if it can be read."""
+        try:
+            return SimilarityReport.model_validate_json((self.out / SIMILARITY).read_bytes())
+        except (OSError, ValidationError):
+            return None
+
+    def save_course(self, course: Course) -> None:
+        write_atomic(self.out / COURSE, course.model_dump_json(indent=1) + "\n")
+
+    def load_course(self) -> Course:
+        """The course settings of the last run (the defaults when it had none, or unreadable)."""
+        try:
+            return Course.model_validate_json((self.out / COURSE).read_bytes())
+        except (OSError, ValidationError):
+            return Course()
 
     def save_assignment(self, assignment: Assignment) -> None:
         write_atomic(self.out / ASSIGNMENT, assignment.model_dump_json(indent=1))

@@ -230,11 +230,13 @@ def test_setup_then_run_autograder_in_a_gradescope_container(
     failed = {t["name"] for t in mutant["tests"] if t["status"] == "failed"}
     assert failed == set(yaml.safe_load((MUTANT / "mutant.yaml").read_text())["fails"]), logs
     by_name = {t["name"]: t for t in mutant["tests"]}
-    for test, note in (("echo-one", "hidden test: only its result is shown"),
-                       ("half-close", "details are shown after the due date")):
-        assert by_name[test]["output"].split("\n\n") == [
-            note, f"Re-run this test alone: grader check tcp-echo . --test {test}"
-        ], by_name[test]
+    assert by_name["echo-one"]["output"].split("\n\n") == [
+        "hidden test: only its result is shown",
+        "Re-run this test alone: grader check tcp-echo . --test echo-one",
+    ], by_name["echo-one"]
+    # Gradescope itself withholds an after_due_date test until the due date: it gets the details
+    assert by_name["half-close"]["visibility"] == "after_due_date"
+    assert by_name["half-close"]["output"].startswith("step 4 (expect_eof)"), by_name["half-close"]
     assert "Re-run this test alone: grader check tcp-echo . --test echo-many" in (
         by_name["echo-many"]["output"]
     )

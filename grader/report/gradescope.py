@@ -136,11 +136,18 @@ def gradescope_results(assignment: Assignment, entry: BatchEntry) -> dict[str, A
             f"Score: {result.score:g} of {result.max_score:g} points ({bonus}: included in the "
             "score, not in the maximum).",
         )
+    late = entry.late
+    if late is not None and late.late:
+        notes.insert(
+            0,
+            f"Late: {readable(late.reason)}. Score {late.raw_score:g}, late penalty "
+            f"{late.penalty:g}, final score {late.final_score:g}.",
+        )
     if not result.build.ok:
         log = readable(result.build.log[-OUTPUT_TAIL:])
         notes.insert(0, f"The build failed ({readable(result.build.command)}):\n{log}")
     return {
-        "score": result.score,
+        "score": entry.final_score if entry.final_score is not None else result.score,
         "execution_time": round(sum(result.timings.values()), 3),
         "output": "\n\n".join(notes),
         "output_format": "text",

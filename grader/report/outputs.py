@@ -15,10 +15,13 @@ from grader.report.gradebook import gradebook_csv
 from grader.report.gradescope import gradescope_json
 from grader.report.html import render_html
 from grader.report.junit import junit_xml
+from grader.report.lms import canvas_csv, moodle_csv
 from grader.report.regrade import regrade_csv, regrade_diff
+from grader.report.similarity import FOLDER, page_name, render_pair
 from grader.report.student_view import student_entry
 from grader.report.summary import render_summary
 from grader.results import BatchEntry
+from grader.similarity import SimilarityReport
 from grader.spec import Assignment
 
 REPORTS, GRADESCOPE, JUNIT = "reports", "gradescope", "junit"
@@ -29,6 +32,7 @@ SUMMARY, GRADEBOOK, RESULTS, REGRADE = (
     "results.json",
     "regrade-diff.csv",
 )
+CANVAS, MOODLE = "canvas.csv", "moodle-worksheet.csv"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows refuses for a file whatever the extension.
@@ -107,6 +111,8 @@ def write_outputs(
     assignment: Assignment,
     entries: list[BatchEntry],
     previous: list[BatchEntry] | None = None,
+    canvas_column: str | None = None,
+    similarity: SimilarityReport | None = None,
 ) -> None:
     """Write every output of a batch into out_dir, each file atomically.
 
@@ -116,12 +122,16 @@ def write_outputs(
     - instructor/<name>.html: the same report with everything (hidden tests shown), for the
       instructor only;
     - summary.html: the class summary, instructor view (hidden tests shown), linking reports;
-    - gradebook.csv: one row per student for Canvas or Moodle import;
+    - gradebook.csv: one row per student, points per test (and the late columns);
+    - canvas.csv: the Canvas gradebook import (one column: canvas_column, else the title);
+    - moodle-worksheet.csv: the Moodle assignment's offline grading worksheet;
     - results.json: all entries and the student-id-to-file-name mapping (ResultsFile);
     - gradescope/<name>/results.json: for graded and rejected entries (an infrastructure
       error has no grade to upload);
     - junit/<name>.xml: for every entry;
-    - regrade-diff.csv and a section of summary.html when previous entries are given.
+    - regrade-diff.csv and a section of summary.html when previous entries are given;
+    - similarity/<a>--<b>.html, a page per similar pair, and a section of summary.html, when a
+      similarity report is given (a flag: no grade depends on it).
 
     <name> is the file-safe form of the student id (see file_names). Outputs of students
     absent from entries are removed, so the folder equals one written from scratch.
@@ -159,8 +169,18 @@ def write_outputs(
         (out_dir / REGRADE).unlink(missing_ok=True)
     else:
         write_atomic(out_dir / REGRADE, regrade_csv(changes))
-    write_atomic(out_dir / SUMMARY, render_summary(assignment, entries, reports, changes))
+    pages: set[Path] = set()
+    students = {e.student.id: e.student for e in entries}
+    for pair in similarity.pairs if similarity else []:
+        path = out_dir / page_name(pair, names)
+        write_atomic(path, render_pair(pair, students, assignment.title))
+        pages.add(path)
+    _prune(out_dir / FOLDER, "*.html", pages)
+    summary = render_summary(assignment, entries, reports, changes, similarity, names)
+    write_atomic(out_dir / SUMMARY, summary)
     write_atomic(out_dir / GRADEBOOK, gradebook_csv(assignment, entries))
+    write_atomic(out_dir / CANVAS, canvas_csv(assignment, entries, canvas_column))
+    write_atomic(out_dir / MOODLE, moodle_csv(assignment, entries))
     results = ResultsFile(
         assignment_id=assignment.id,
         assignment_title=assignment.title,

@@ -18,7 +18,9 @@ from grader.report.html import (
     seconds,
 )
 from grader.report.regrade import RegradeView, StudentChange, regrade_view
-from grader.results import BatchEntry, Status, SubmissionResult
+from grader.report.similarity import SimilarityView, percent, similar_to, similarity_view, who
+from grader.results import BatchEntry, Status, Student, SubmissionResult
+from grader.similarity import SimilarityReport
 from grader.spec import Assignment
 
 BINS = 10  # histogram bars, each a tenth of the score range (the last one includes 100%)
@@ -28,7 +30,14 @@ RATE_WIDTH = 220  # pixels of a test's pass-rate bar
 SLOWEST = 5  # submissions listed as the slowest
 MESSAGE_LINE = 140  # characters of a problem's message shown before it is expanded
 # The files write_outputs puts beside the page, linked from its header.
-EXPORTS = ("gradebook.csv", "results.json", "junit/", "gradescope/")
+EXPORTS = (
+    "gradebook.csv",
+    "canvas.csv",
+    "moodle-worksheet.csv",
+    "results.json",
+    "junit/",
+    "gradescope/",
+)
 ORDER: tuple[Status, ...] = ("passed", "failed", "timeout", "error", "skipped")
 
 
@@ -118,6 +127,7 @@ class Row:
     score: str
     extra_credit: str
     percent: str
+    late: str  # 'late: -20%' when the late policy took points (or the LMS marks it late)
     marks: tuple[Mark, ...]
 
 
@@ -173,6 +183,7 @@ class SummaryView:
     problem_count: int
     rows: tuple[Row, ...]
     regrade: RegradeView | None
+    similarity: SimilarityView | None
     exports: tuple[str, ...]
     generator: str
 
@@ -191,7 +202,12 @@ PROBLEM_LABELS = {  # kind: (tag, group heading), in the order the page lists th
     "rejected": ("rejected", "Rejected: the input could not be graded"),
     "infrastructure_error": ("not graded", "Not graded: infrastructure error, retried next run"),
     "build_failed": ("build failed", "The build failed"),
+    "no_program": ("no program", "No program could be chosen among the files"),
+    "crashed_at_start": ("crashed at start", "The program crashed at start"),
+    "timed_out": ("timed out", "Every test timed out"),
     "crashed": ("error", "A test ended in an error (crash, signal, lost connection)"),
+    "late": ("late", "Late: handed in after the due date"),
+    "similar": ("similar", "Similar to another submission (a flag: the grade is unchanged)"),
 }
 
 
@@ -307,30 +323,90 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_LINE else line[: MESSAGE_LINE - 1] + "\u2026"
 
 
-def _problem(entry: BatchEntry, link: str) -> Problem | None:
-    student = entry.student
+def _reasons(entry: BatchEntry) -> list[tuple[str, str]]:
+    """(kind, message) of every reason this entry needs a look; none for a plain grade."""
     result = entry.result
-    kind: str
     if result is None or entry.status != "graded":
-        kind = entry.status
-        message = entry.message or "No message was recorded."
-    elif not result.build.ok:
-        kind = "build_failed"
-        message = f"The build failed: {result.build.command}\n{result.build.log}"
+        return [(entry.status, entry.message or "No message was recorded.")]
+    found: list[tuple[str, str]] = []
+    if not result.build.ok:
+        found.append(
+            ("build_failed", f"The build failed: {result.build.command}\n{result.build.log}")
+        )
+    elif result.entry_ambiguity:
+        found.append(("no_program", result.entry_ambiguity))
+    elif result.startup_crash is not None:
+        crash = result.startup_crash
+        lines = "\n".join(f"{line.number:>4}  {line.text}" for line in crash.source)
+        found.append(("crashed_at_start", f"{crash.headline} ({crash.ended})\n{lines}".rstrip()))
+    elif result.tests and all(t.status == "timeout" for t in result.tests):
+        found.append(
+            (
+                "timed_out",
+                "every test timed out: " + "; ".join(f"{t.name}: {t.reason}" for t in result.tests),
+            )
+        )
     elif errors := [t for t in result.tests if t.status == "error"]:
-        kind = "crashed"
-        message = "\n".join(f"{t.name}: {t.reason}" for t in errors)
-    else:
-        return None
-    return Problem(
-        id=printable(student.id),
-        name=printable(student.name or ""),
-        link=link,
-        kind=kind,
-        kind_label=PROBLEM_LABELS[kind][0],
-        headline=_first_line(message),
-        detail=tuple(str_tokens(ANSI_STYLE.sub("", message))),
-    )
+        found.append(("crashed", "\n".join(f"{t.name}: {t.reason}" for t in errors)))
+    late = entry.late
+    if late is not None and late.late:
+        found.append(
+            (
+                "late",
+                f"{late.reason}; raw {number(late.raw_score)}, penalty {number(late.penalty)}, "
+                f"final {number(late.final_score)} (handed in "
+                f"{late.submitted_at.isoformat() if late.submitted_at else 'at an unknown time'}, "
+                f"by the {late.source})",
+            )
+        )
+    return found
+
+
+def _similar(
+    entry: BatchEntry, report: SimilarityReport | None, students: dict[str, Student]
+) -> list[tuple[str, str]]:
+    """One reason per student, naming the closest match first and every match below it."""
+    lines = [
+        f"{percent(mine.share)} of {mine.file} is also in {who(other.id, students)}'s "
+        f"{other.file} ({pair.tokens} tokens)"
+        for pair, other in similar_to(report, entry.student.id)
+        for mine in [pair.a if pair.a.id == entry.student.id else pair.b]
+    ]
+    if not lines:
+        return []
+    more = f", and {len(lines) - 1} more" if len(lines) > 1 else ""
+    headline = f"{lines[0]}{more}; a flag, the grade is unchanged"
+    return [("similar", "\n".join([headline, *lines]) if more else headline)]
+
+
+def _problems(
+    entry: BatchEntry,
+    link: str,
+    similarity: SimilarityReport | None = None,
+    students: dict[str, Student] | None = None,
+) -> list[Problem]:
+    student = entry.student
+    return [
+        Problem(
+            id=printable(student.id),
+            name=printable(student.name or ""),
+            link=link,
+            kind=kind,
+            kind_label=PROBLEM_LABELS[kind][0],
+            headline=_first_line(message),
+            detail=tuple(str_tokens(ANSI_STYLE.sub("", message))),
+        )
+        for kind, message in [*_reasons(entry), *_similar(entry, similarity, students or {})]
+    ]
+
+
+def _late_tag(entry: BatchEntry) -> str:
+    late = entry.late
+    if late is None or not late.late:
+        return ""
+    if not late.penalty:
+        return "late, no penalty"
+    return f"late: \u2212{number(late.percent)}% (raw {number(late.raw_score)})"
 
 
 def _bonus(result: SubmissionResult | None) -> str:
@@ -359,9 +435,10 @@ def _row(assignment: Assignment, entry: BatchEntry, link: str) -> Row:
         link=link,
         status=outcome(entry),
         status_label=COUNT_LABELS[outcome(entry)],
-        score=number(result.score) if result else "",
+        score=number(final) if (final := entry.final_score) is not None else "",
         extra_credit=_bonus(result),
-        percent=_percent(result.score, result.max_score) if result else "",
+        percent=_percent(final, result.max_score) if result and final is not None else "",
+        late=_late_tag(entry),
         marks=tuple(marks),
     )
 
@@ -371,6 +448,8 @@ def build_summary(
     entries: list[BatchEntry],
     reports: dict[str, str],
     changes: list[StudentChange] | None = None,
+    similarity: SimilarityReport | None = None,
+    names: dict[str, str] | None = None,
 ) -> SummaryView:
     """The page's data. reports maps a student id to the relative link of their report."""
     entries = sorted(entries, key=lambda e: e.student.id)
@@ -403,7 +482,12 @@ def build_summary(
         for e in by_time[:SLOWEST]
         if e.result is not None
     )
-    problems = [p for e in entries if (p := _problem(e, reports.get(e.student.id, ""))) is not None]
+    students = {e.student.id: e.student for e in entries}
+    problems = [
+        p
+        for e in entries
+        for p in _problems(e, reports.get(e.student.id, ""), similarity, students)
+    ]
     return SummaryView(
         title=printable(assignment.title),
         assignment_id=assignment.id,
@@ -419,9 +503,10 @@ def build_summary(
         columns=tuple((i, printable(t.name)) for i, t in enumerate(assignment.tests, start=1)),
         slowest=slowest,
         problems=_groups(problems),
-        problem_count=len(problems),
+        problem_count=len({p.id for p in problems}),
         rows=tuple(_row(assignment, e, reports.get(e.student.id, "")) for e in entries),
         regrade=regrade_view(changes, reports) if changes is not None else None,
+        similarity=similarity_view(similarity, students, names or {}) if similarity else None,
         exports=EXPORTS + (("regrade-diff.csv",) if changes is not None else ()),
         generator=f"socket-grader {__version__}",
     )
@@ -432,11 +517,13 @@ def render_summary(
     entries: list[BatchEntry],
     reports: dict[str, str],
     changes: list[StudentChange] | None = None,
+    similarity: SimilarityReport | None = None,
+    names: dict[str, str] | None = None,
 ) -> str:
     """The class summary as one self-contained HTML page; the same input gives the same bytes.
 
     reports maps a student id to the relative link of their report (students without one
     are listed without a link); changes, when given, adds the regrade diff section.
     """
-    view = build_summary(assignment, entries, reports, changes)
+    view = build_summary(assignment, entries, reports, changes, similarity, names)
     return environment().get_template("summary.html.j2").render(s=view)

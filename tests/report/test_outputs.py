@@ -26,7 +26,13 @@ def test_every_output_is_written(tmp_path: Path) -> None:
     names = file_names(e.student.id for e in entries)
     graded_ids = {e.student.id for e in entries if e.status == "graded"}
     files = set(tree(tmp_path))
-    expected = {"summary.html", "gradebook.csv", "results.json"}
+    expected = {
+        "summary.html",
+        "gradebook.csv",
+        "canvas.csv",
+        "moodle-worksheet.csv",
+        "results.json",
+    }
     expected |= {f"reports/{names[s]}.html" for s in graded_ids}
     expected |= {f"instructor/{names[s]}.html" for s in graded_ids}
     expected |= {f"junit/{names[e.student.id]}.xml" for e in entries}

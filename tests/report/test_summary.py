@@ -116,7 +116,8 @@ def test_summary_is_self_contained_and_links_every_report() -> None:
     assert {t for t, _ in parser.tags}.isdisjoint({"script", "link", "img", "iframe", "object"})
     hrefs = {a["href"] for t, a in parser.tags if t == "a" and a.get("href")}
     reports = set(links(entries).values())
-    exports = {"gradebook.csv", "results.json", "junit/", "gradescope/", "regrade-diff.csv"}
+    exports = {"gradebook.csv", "canvas.csv", "moodle-worksheet.csv", "results.json", "junit/"}
+    exports |= {"gradescope/", "regrade-diff.csv"}
     assert reports <= hrefs, "every graded student's report is linked"
     assert hrefs == reports | exports, "links go to reports and the other outputs, relative"
     assert all(h and ".." not in h and ":" not in h for h in hrefs)
