@@ -129,3 +129,71 @@ def test_problems_past_the_twentieth_are_counted_not_listed(tmp_path: Path) -> N
     lines = str(info.value).split("\n")
     assert len(lines) == MAX_PROBLEMS + 1
     assert lines[-1].endswith("... and 80 more problems")
+
+# --- archives ------------------------------------------------------------------------------
+
+
+def _zip(*entries: tuple[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _patched_zip(flags: int = 0, method: int | None = None, name: bytes | None = None) -> bytes:
+    """A one-member zip with its headers' flags, method or name bytes changed."""
+    data = bytearray(_zip(("ab.py", b"x")))
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    for at, flag_at, method_at, name_at in ((local, 6, 8, 30), (central, 8, 10, 46)):
+        data[at + flag_at : at + flag_at + 2] = struct.pack("<H", flags)
+        if method is not None:
+            data[at + method_at : at + method_at + 2] = struct.pack("<H", method)
+        if name is not None:
+            data[at + name_at : at + name_at + 2] = name
+    return bytes(data)
+
+
+def _tar(*names: str, mode: str = "w") -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode) as tf:  # type: ignore[call-overload]
+        for name in names:
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            tf.addfile(info, io.BytesIO(b"x"))
+    return out.getvalue()
+
+
+def _corrupt_gz() -> bytes:
+    data = bytearray(_tar("a.py", mode="w:xz"))
+    data[len(data) // 2] ^= 0xFF
+    return bytes(data)
+
+
+ARCHIVES = {
+    "deflate64": ("a.zip", _patched_zip(method=9), "compressed with method 9"),
+    "encrypted": ("a.zip", _patched_zip(flags=1), "'ab.py' is encrypted"),
+    "utf8-flag": ("a.zip", _patched_zip(flags=0x800, name=b"\xff\xfe"), "marked UTF-8 but is not"),
+    "tar-latin1": ("a.tar", _tar("caf\udce9.py"), "not valid UTF-8"),
+    "long-name": ("a.zip", _zip(("a" * 300, b"x")), "has a name too long"),
+    "file-then-folder": ("a.zip", _zip(("a", b"x"), ("a/b.py", b"y")), "a name used twice"),
+    "folder-then-file": ("a.tar", _tar("a/b.py", "a"), "'a' appears twice"),
+    "duplicate": ("a.zip", _zip(("s.py", b"x"), ("s.py", b"y")), "'s.py' appears twice"),
+    "corrupt-xz": ("a.tar.gz", _corrupt_gz(), "(file could not be opened successfully)"),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@pytest.mark.parametrize("case", ARCHIVES.values(), ids=ARCHIVES.keys())
+def test_odd_archives_are_rejected_in_one_line_without_the_graders_paths(
+    tmp_path: Path, case: tuple[str, bytes, str]
+) -> None:
+    name, data, reason = case
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(SubmissionError) as info:
+        extract_archive(tmp_path / name, tmp_path / "out")
+    message = str(info.value)
+    assert message.startswith(f"{name}: ") and reason in message, message
+    assert_one_line(message)
+    assert str(tmp_path) not in message
+    assert not (tmp_path / "out").exists()
