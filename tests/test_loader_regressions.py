@@ -197,3 +197,17 @@ def test_odd_archives_are_rejected_in_one_line_without_the_graders_paths(
     assert_one_line(message)
     assert str(tmp_path) not in message
     assert not (tmp_path / "out").exists()
+
+# --- submissions ---------------------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_not_a_unicode_error(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text("print(1)\n")
+    with pytest.raises(SubmissionError, match="not valid UTF-8") as info:
+        load_submission(tmp_path)
+    assert_one_line(str(info.value))
+
+
+def test_reading_a_folder_as_a_file_is_a_submission_error(tmp_path: Path) -> None:
+    with pytest.raises(SubmissionError, match="not a regular file"):
+        read_file(tmp_path)
