@@ -59,6 +59,7 @@ def test_a_submission_error_naming_a_file_with_a_line_break_is_one_visible_line(
     assert_one_line(str(info.value))
     assert "a\\nb\\x1b[2J: no such file or folder" in str(info.value)
 
+
 # --- specs ----------------------------------------------------------------------------------
 
 
@@ -130,6 +131,7 @@ def test_problems_past_the_twentieth_are_counted_not_listed(tmp_path: Path) -> N
     assert len(lines) == MAX_PROBLEMS + 1
     assert lines[-1].endswith("... and 80 more problems")
 
+
 # --- archives ------------------------------------------------------------------------------
 
 
@@ -198,6 +200,7 @@ def test_odd_archives_are_rejected_in_one_line_without_the_graders_paths(
     assert str(tmp_path) not in message
     assert not (tmp_path / "out").exists()
 
+
 # --- submissions ---------------------------------------------------------------------------
 
 
@@ -211,3 +214,86 @@ def test_a_file_name_that_is_not_utf8_is_rejected_not_a_unicode_error(tmp_path: 
 def test_reading_a_folder_as_a_file_is_a_submission_error(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError, match="not a regular file"):
         read_file(tmp_path)
+
+
+# --- ingest --------------------------------------------------------------------------------
+
+
+def _gradescope(tmp_path: Path, metadata: str) -> Path:
+    inp = tmp_path / "in"
+    (inp / "submission_1").mkdir(parents=True)
+    (inp / "submission_1" / "s.py").write_text("print(1)\n")
+    (inp / GRADESCOPE_METADATA).write_text(metadata)
+    return inp
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        "{':submitters': abc}",
+        "{':submitters': [1, 2]}",
+        "{':submitters': [{':name': 5, ':sid': 7}]}",
+        "{':submitters': [{':name': x}], ':created_at': 0001-01-01 00:00:00}",
+    ],
+)
+def test_odd_gradescope_metadata_is_read_or_skipped(tmp_path: Path, info: str) -> None:
+    found = ingest(_gradescope(tmp_path, f"submission_1: {info}\n"), tmp_path / "work")
+    assert all(item.path is None or item.path.is_dir() for item in found.items)
+
+
+@pytest.mark.parametrize("folder", ["/etc", "..", "../in"])
+def test_gradescope_metadata_cannot_name_a_folder_outside_the_export(
+    tmp_path: Path, folder: str
+) -> None:
+    inp = _gradescope(tmp_path, f"'{folder}': {{':submitters': [{{':name': x}}]}}\n")
+    found = ingest(inp, tmp_path / "work")
+    assert found.log == [f"{GRADESCOPE_METADATA}: {folder} has no folder or no submitter; skipped"]
+    assert [item.source for item in found.items] == ["submission_1"]
+
+
+def test_linked_gradescope_metadata_is_refused_unread(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    secret = tmp_path / "secret.yml"
+    secret.write_text("a: [\n  secret line\n")
+    (inp / GRADESCOPE_METADATA).symlink_to(secret)
+    with pytest.raises(SubmissionError, match="is a symbolic link") as info:
+        ingest(inp, tmp_path / "work")
+    assert "secret" not in str(info.value).replace("secret.yml", "")
+
+
+def test_bad_gradescope_yaml_is_one_line_without_its_text(tmp_path: Path) -> None:
+    with pytest.raises(SubmissionError, match=r"line 3: not valid YAML") as info:
+        ingest(_gradescope(tmp_path, "a: [\n  hidden text\n"), tmp_path / "work")
+    assert_one_line(str(info.value))
+    assert "hidden" not in str(info.value)
+
+
+@pytest.mark.parametrize("target", ["nowhere", "loop.py"])
+def test_a_dangling_or_looping_link_in_the_input_is_a_rejected_item(
+    tmp_path: Path, target: str
+) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "loop.py").symlink_to(inp / target)
+    [item] = ingest(inp, tmp_path / "work").items
+    assert item.path is None and "is a symbolic link" in item.rejected
+
+
+@pytest.mark.parametrize("rest", ["..", "."])
+def test_a_canvas_file_named_dot_dot_is_copied_under_its_own_name(
+    tmp_path: Path, rest: str
+) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / f"alice_123_456_{rest}").write_text("print(1)\n")
+    (inp / "alice_123_456_s.py").write_text("print(2)\n")
+    [item] = ingest(inp, tmp_path / "work").items
+    assert item.path is not None
+    assert sorted(p.name for p in item.path.iterdir()) == sorted([f"alice_123_456_{rest}", "s.py"])
+
+
+def test_a_roster_row_longer_than_its_header_is_read(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nbob,Bob,extra,more\n")
+    assert read_roster(roster)["bob"].name == "Bob"
