@@ -199,7 +199,7 @@ def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[
             submitters = [s for s in submitters if isinstance(s, dict)]
         else:
             submitters = None
-        if not inside or not folder.is_dir() or folder.is_symlink() or not submitters:
+        if not inside or not folder.is_dir() or not submitters:  # a link: rejected below
             log.append(
                 one_line(f"{GRADESCOPE_METADATA}: {name} has no folder or no submitter; skipped")
             )

@@ -297,3 +297,15 @@ def test_a_roster_row_longer_than_its_header_is_read(tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text("id,name\nbob,Bob,extra,more\n")
     assert read_roster(roster)["bob"].name == "Bob"
+
+
+def test_a_linked_gradescope_submission_folder_is_a_rejected_item(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "s.py").write_text("print(1)\n")
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "submission_1").symlink_to(elsewhere)
+    (inp / GRADESCOPE_METADATA).write_text("submission_1: {':submitters': [{':name': x}]}\n")
+    [item] = ingest(inp, tmp_path / "work").items
+    assert item.path is None and "is a symbolic link" in item.rejected
