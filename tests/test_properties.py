@@ -390,6 +390,7 @@ def _spec_folder(root: Path, spec_id: object) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @given(valid_specs())
 @_settings(2000)
 def test_generated_valid_specs_load_and_round_trip(scratch: Path, spec: dict[str, Any]) -> None:
@@ -403,6 +404,7 @@ def test_generated_valid_specs_load_and_round_trip(scratch: Path, spec: dict[str
         assert [step.model_dump(mode="json") for step in test.scenario]
 
 
+@pytest.mark.slow
 @given(mutated_specs())
 @_settings(5000)
 def test_mutated_specs_load_or_say_what_is_wrong(
@@ -418,6 +420,7 @@ def test_mutated_specs_load_or_say_what_is_wrong(
         assert loaded.spec.id == folder.name
 
 
+@pytest.mark.slow
 @given(raw_spec_texts())
 @_settings(3000)
 def test_raw_yaml_texts_load_or_say_what_is_wrong(scratch: Path, text: bytes) -> None:
@@ -592,6 +595,7 @@ def _check_submission(path: Path) -> None:
         ) == sorted(sub.files)
 
 
+@pytest.mark.slow
 @given(archives())
 @_settings(700)
 def test_generated_archives_extract_or_are_rejected_in_one_line(case: tuple[str, bytes]) -> None:
@@ -758,6 +762,7 @@ def _make(inp: Path, secret: Path, name: str, kind: str, archive: tuple[str, byt
             (path / archive[0]).write_bytes(archive[1])
 
 
+@pytest.mark.slow
 @given(lms_inputs())
 @_settings(300)
 def test_generated_lms_exports_are_ingested_or_rejected_in_one_line(case: dict[str, Any]) -> None:
