@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import lzma
+import os
 import shutil
 import stat
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -15,6 +19,11 @@ MAX_ARCHIVE_FILES = 500
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 CHUNK = 64 * 1024
+MAX_NAME_BYTES = 255  # one component, as Linux file systems allow
+MAX_PATH_CHARS = 1024  # a whole member path: deeper than any source tree
+ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+# what a corrupt member's data raises while it is read (besides BadZipFile and TarError)
+UNREADABLE = (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
 
 
 def is_archive(path: Path) -> bool:
@@ -41,16 +50,28 @@ class _Limits:
         self.max_files = max_files
         self.max_bytes = max_bytes
 
-    def take_file(self) -> None:
+    def take_file(self, target: Path, name: str) -> None:
+        """Count a file about to be written at target; a second member of that name is refused
+        (which of the two would be graded?)."""
+        if target.exists() or target.is_symlink():
+            raise SubmissionError(
+                f"{self.archive.name}: member {name!r} appears twice (as a file, or as a file "
+                "and a folder); rejected (which one would be graded is ambiguous)"
+            )
         self._take()
 
-    def make_dirs(self, folder: Path) -> None:
+    def make_dirs(self, folder: Path, name: str) -> None:
         """Create folder and its missing parents, each counted like a file: a 5 MB zip of
         60,000 empty folders is refused as one of 60,000 files is."""
         missing: list[Path] = []
         while not folder.exists():
             missing.append(folder)
             folder = folder.parent
+        if not folder.is_dir():
+            raise SubmissionError(
+                f"{self.archive.name}: member {name!r} needs a folder where the archive has a "
+                "file of that name; rejected (a name used twice)"
+            )
         for path in reversed(missing):
             self._take()
             path.mkdir()
@@ -93,25 +114,60 @@ def _target(archive: Path, dest: Path, name: str) -> Path | None:
     parts = [p for p in pure.parts if p not in ("", ".")]
     if not parts:
         return None
+    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):  # tarfile's surrogateescape
+        raise SubmissionError(
+            f"{archive.name}: member {name!r} has a name that is not valid UTF-8; rejected "
+            "(rename the file with plain letters and archive it again)"
+        )
+    if len(name) > MAX_PATH_CHARS or any(len(os.fsencode(p)) > MAX_NAME_BYTES for p in parts):
+        raise SubmissionError(
+            f"{archive.name}: member {name[:80]!r}... has a name too long for a file system "
+            f"(a name of more than {MAX_NAME_BYTES} bytes, or a path of {MAX_PATH_CHARS} "
+            "characters); rejected"
+        )
     return dest.joinpath(*parts)
 
 
+def _open_zip(archive: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(archive)
+    except UnicodeDecodeError as e:  # a name flagged UTF-8 that is not
+        raise SubmissionError(
+            f"{archive.name}: a member's name is marked UTF-8 but is not; rejected (rename "
+            "the file with plain letters and zip it again)"
+        ) from e
+
+
+def _check_zip_member(archive: Path, info: zipfile.ZipInfo) -> None:
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise SubmissionError(
+            f"{archive.name}: member {info.filename!r} is a symbolic link; rejected "
+            "(links are not accepted in a submission)"
+        )
+    if info.flag_bits & 0x1:
+        raise SubmissionError(
+            f"{archive.name}: member {info.filename!r} is encrypted; rejected (submit an "
+            "archive without a password)"
+        )
+    if info.compress_type not in ZIP_METHODS:
+        raise SubmissionError(
+            f"{archive.name}: member {info.filename!r} is compressed with method "
+            f"{info.compress_type}, which the grader cannot read; rejected (zip it again with "
+            "the usual deflate)"
+        )
+
+
 def _extract_zip(archive: Path, dest: Path, limits: _Limits) -> None:
-    with zipfile.ZipFile(archive) as zf:
+    with _open_zip(archive) as zf:
         for info in zf.infolist():
             target = _target(archive, dest, info.filename)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise SubmissionError(
-                    f"{archive.name}: member {info.filename!r} is a symbolic link; rejected "
-                    "(links are not accepted in a submission)"
-                )
+            _check_zip_member(archive, info)
             if target is None or info.is_dir():
                 if target is not None:
-                    limits.make_dirs(target)
+                    limits.make_dirs(target, info.filename)
                 continue
-            limits.take_file()
-            limits.make_dirs(target.parent)
+            limits.make_dirs(target.parent, info.filename)
+            limits.take_file(target, info.filename)
             with zf.open(info) as source:
                 limits.copy(source, target)
 
@@ -132,10 +188,10 @@ def _extract_tar(archive: Path, dest: Path, limits: _Limits) -> None:
                 )
             if target is None or member.isdir():
                 if target is not None:
-                    limits.make_dirs(target)
+                    limits.make_dirs(target, member.name)
                 continue
-            limits.take_file()
-            limits.make_dirs(target.parent)
+            limits.make_dirs(target.parent, member.name)
+            limits.take_file(target, member.name)
             source = tf.extractfile(member)
             if source is None:  # pragma: no cover - isfile() members always have data
                 continue
@@ -164,9 +220,15 @@ def extract_archive(
             _extract_zip(archive, dest, limits)
         else:
             _extract_tar(archive, dest, limits)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, tarfile.TarError, *UNREADABLE) as e:
         shutil.rmtree(dest, ignore_errors=True)
-        raise SubmissionError(f"{archive.name}: not a readable archive ({e})") from e
+        # tarfile lists what each decompressor said, a line each: the first line says it
+        reason = str(e).split("\n", 1)[0].rstrip(":") or type(e).__name__
+        raise SubmissionError(f"{archive.name}: not a readable archive ({reason})") from e
+    except OSError as e:  # the reason only: the path is the grader's, not the student's
+        shutil.rmtree(dest, ignore_errors=True)
+        reason = e.strerror or str(e).split("\n", 1)[0] or type(e).__name__
+        raise SubmissionError(f"{archive.name}: cannot be extracted ({reason})") from e
     except SubmissionError:
         shutil.rmtree(dest, ignore_errors=True)
         raise

@@ -313,6 +313,7 @@ def validate(
     signal.signal(signal.SIGTERM, _terminate)
     folders = list(assignments or [])
     ok = True
+    specs_valid = True  # an invalid spec exits 2, invalid input (README's exit codes)
     try:
         if all_:
             found = api.list_assignments(Path("assignments"))
@@ -329,7 +330,7 @@ def validate(
                 )
             except SpecError as e:  # one broken assignment does not hide the others' results
                 err.print(f"  [red]INVALID:[/red] {shown(str(e))}")
-                ok = False
+                ok = specs_valid = False
                 continue
             verdict = "[green]valid[/green]" if report.ok else "[red]INVALID[/red]"
             out.print(
@@ -347,7 +348,7 @@ def validate(
     except KeyboardInterrupt:
         err.print("[red]interrupted[/red]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    raise typer.Exit(0 if ok else EXIT_POINTS_LOST)
+    raise typer.Exit(0 if ok else EXIT_POINTS_LOST if specs_valid else EXIT_INVALID_INPUT)
 
 
 @app.command()

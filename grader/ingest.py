@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from grader.archive import archive_stem, extract_archive, is_archive
-from grader.errors import SubmissionError
+from grader.errors import SubmissionError, one_line
 from grader.results import Student
 from grader.submission import IGNORED_NAMES
-from grader.untrusted import LINK_REFUSED, copy_file
+from grader.untrusted import LINK_REFUSED, copy_file, read_text
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 # Canvas: name_userid_submissionid_file, late ones name_LATE_userid_submissionid_file
@@ -75,7 +75,22 @@ def _visible(path: Path) -> bool:
 
 
 def _mtime(path: Path) -> float:
-    return path.stat().st_mtime
+    return path.lstat().st_mtime  # a link's own time: a dangling or looping link is no error
+
+
+def _located(path: Path) -> Path:
+    """path made absolute through its folder only: a link named path is not followed."""
+    return path.parent.resolve() / path.name
+
+
+def _item(candidate: _Candidate, path: Path | None, rejected: str = "") -> Item:
+    """The item of a candidate; its source and rejection shown on one visible line."""
+    return Item(
+        student=candidate.student,
+        source=one_line(candidate.source),
+        path=path,
+        rejected=one_line(rejected) if rejected else "",
+    )
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -111,8 +126,7 @@ def _materialize(candidate: _Candidate, work: Path) -> Item:
     link = _first_link(candidate.paths)
     if link is not None:
         shown = "" if link == candidate.source else f"{link} "
-        message = f"{candidate.source}: {shown}{LINK_REFUSED}"
-        return Item(student=candidate.student, source=candidate.source, path=None, rejected=message)
+        return _item(candidate, None, f"{candidate.source}: {shown}{LINK_REFUSED}")
     return _copy_in(candidate, work)
 
 
@@ -121,7 +135,7 @@ def _copy_in(candidate: _Candidate, work: Path) -> Item:
     student = candidate.student
 
     def rejected(message: str) -> Item:
-        return Item(student=student, source=candidate.source, path=None, rejected=message)
+        return _item(candidate, None, message)
 
     paths = candidate.paths
     if len(paths) == 1 and paths[0][0].is_dir():
@@ -130,10 +144,10 @@ def _copy_in(candidate: _Candidate, work: Path) -> Item:
         if not files:
             return rejected(f"{candidate.source}: empty folder, nothing was submitted")
         if len(files) > 1 or not is_archive(files[0]):
-            return Item(student=student, source=candidate.source, path=_unwrap(folder))
+            return _item(candidate, _unwrap(folder))
         paths = [(files[0], files[0].name)]
     if len(paths) == 1 and not is_archive(paths[0][0]) and paths[0][0].name == paths[0][1]:
-        return Item(student=student, source=candidate.source, path=paths[0][0])
+        return _item(candidate, paths[0][0])
     target = work / student.id
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -149,7 +163,7 @@ def _copy_in(candidate: _Candidate, work: Path) -> Item:
     if not _files_under(target):
         shutil.rmtree(target, ignore_errors=True)
         return rejected(f"{candidate.source}: the archive holds no files")
-    return Item(student=student, source=candidate.source, path=_unwrap(target))
+    return _item(candidate, _unwrap(target))
 
 
 def _timestamp(value: object) -> float | None:
@@ -159,41 +173,62 @@ def _timestamp(value: object) -> float | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             return None
-    return value.timestamp() if isinstance(value, datetime) else None
+    try:
+        return value.timestamp() if isinstance(value, datetime) else None
+    except (OverflowError, ValueError, OSError):  # year 1 in local time, say
+        return None
+
+
+def _text(value: object) -> str | None:
+    """A name or an email of the metadata as text, whatever YAML made of it."""
+    return None if value is None else str(value)
 
 
 def _gradescope(input_dir: Path, log: list[str]) -> tuple[list[_Candidate], set[str]]:
     """Candidates from a Gradescope 'Export Submissions' folder and the folder names it names."""
     meta_path = input_dir / GRADESCOPE_METADATA
     try:
-        metadata: Any = yaml.safe_load(meta_path.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise SubmissionError(f"{meta_path}: not valid YAML ({e})") from e
+        metadata: Any = yaml.safe_load(read_text(meta_path))  # never through a link
+    except (yaml.YAMLError, RecursionError) as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise SubmissionError(f"{meta_path}: {where}not valid YAML ({problem})") from e
     if not isinstance(metadata, dict):
         raise SubmissionError(f"{meta_path}: expected a mapping of submission folders to students")
     found: list[_Candidate] = []
     for folder_name, info in metadata.items():
-        folder = input_dir / str(folder_name)
+        name = str(folder_name)
+        # a folder of the export itself: a name such as /etc or .. would lead out of it
+        inside = "/" not in name and "\0" not in name and name not in ("", ".", "..")
+        folder = input_dir / name
         submitters = info.get(":submitters") if isinstance(info, dict) else None
-        if not folder.exists() or not submitters:
+        if isinstance(submitters, list):
+            submitters = [s for s in submitters if isinstance(s, dict)]
+        else:
+            submitters = None
+        if not inside or not folder.is_dir() or not submitters:  # a link: rejected below
             log.append(
-                f"{GRADESCOPE_METADATA}: {folder_name} has no folder or no submitter; skipped"
+                one_line(f"{GRADESCOPE_METADATA}: {name} has no folder or no submitter; skipped")
             )
             continue
         first = submitters[0]
         raw_id = str(first.get(":sid") or first.get(":email") or first.get(":name") or folder_name)
         if len(submitters) > 1:
             others = ", ".join(str(s.get(":name")) for s in submitters[1:])
-            log.append(f"{folder_name}: a group submission; graded under {raw_id} (also {others})")
+            group = f"{name}: a group submission; graded under {raw_id} (also {others})"
+            log.append(one_line(group))
         created = _timestamp(info.get(":created_at"))
         when = created or _mtime(folder)
         number = int(re.sub(r"\D", "", str(folder_name)) or 0)
         found.append(
             _Candidate(
                 student=Student(
-                    id=safe_id(raw_id), name=first.get(":name"), email=first.get(":email")
+                    id=safe_id(raw_id),
+                    name=_text(first.get(":name")),
+                    email=_text(first.get(":email")),
                 ),
-                source=str(folder_name),
+                source=name,
                 paths=[(folder, folder.name)],
                 order=(number, when),
                 clock="Gradescope created_at" if created else "file time",
@@ -245,7 +280,8 @@ def _lms_candidates(children: list[Path]) -> list[_Candidate]:
                 clock=clock,
             )
         group = groups[key]
-        group.paths.append((child, rest or child.name))
+        # the name the file had on the student's machine; '.' or '..' would name a folder
+        group.paths.append((child, rest if rest not in ("", ".", "..") else child.name))
         group.order = (number, max(group.order[1], _mtime(child)))
         group.lms_late = group.lms_late or lms_late
         if len(group.paths) > 1:
@@ -266,7 +302,8 @@ def read_roster(path: Path) -> dict[str, Student]:
         )
     students: dict[str, Student] = {}
     for row in rows:
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        # a row longer than the header puts its extra cells, a list, under the key None
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
         if clean.get("id"):
             sid = safe_id(clean["id"])
             students[sid] = Student(
@@ -299,14 +336,16 @@ def ingest(
     claimed: set[str] = set()
     if (input_dir / GRADESCOPE_METADATA).is_file():
         candidates, claimed = _gradescope(input_dir, log)
+    roster_at = _located(roster) if roster else None
+    work_at = work.resolve()
     children = sorted(
         c
         for c in input_dir.iterdir()
         if _visible(c)
         and c.name not in SKIPPED_FILES
         and c.name not in claimed
-        and not (roster and c.resolve() == roster.resolve())
-        and not work.resolve().is_relative_to(c.resolve())  # --out inside the input folder
+        and _located(c) != roster_at
+        and not work_at.is_relative_to(_located(c))  # --out inside the input folder
     )
     candidates += _lms_candidates(children)
     by_student: dict[str, list[_Candidate]] = {}
@@ -320,8 +359,10 @@ def ingest(
         latest = found[-1]
         if len(found) > 1:
             log.append(
-                f"{student_id}: {len(found)} submissions ({', '.join(c.source for c in found)}); "
-                f"graded the latest, {latest.source}"
+                one_line(
+                    f"{student_id}: {len(found)} submissions "
+                    f"({', '.join(c.source for c in found)}); graded the latest, {latest.source}"
+                )
             )
         if student_id in known:
             entry = known[student_id]

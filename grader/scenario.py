@@ -668,10 +668,16 @@ STEP_TYPES: dict[str, type[_Step]] = {
 }
 
 
+_KIND_OF: dict[type[BaseModel], str] = {model: kind for kind, model in STEP_TYPES.items()}
+
+
 def step_kind(value: Any) -> str | None:
-    """The action key of a step: the one key of the mapping that names an action."""
+    """The action key of a step: the one key of the mapping that names an action.
+
+    A step model answers by its class: dumping it would dump every step nested in it, and
+    serialising a step asks this of each nested one, so nesting would cost 2**depth."""
     if isinstance(value, BaseModel):
-        value = value.model_dump()
+        return _KIND_OF.get(type(value))
     if not isinstance(value, dict):
         return None
     found = [key for key in value if key in STEP_TYPES]

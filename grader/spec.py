@@ -17,12 +17,17 @@ from pydantic import (
     model_validator,
 )
 
-from grader.errors import SpecError
+from grader.errors import SpecError, one_line
 from grader.impairment import Impairment
 from grader.results import Visibility
 from grader.scenario import Step, scenario_has, undefined_connections
 
 SPEC_FILE = "assignment.yaml"
+MAX_DEPTH = 64  # mappings and lists nested in one another; the assignments here nest 9 deep
+MAX_NODES = 200_000  # values, counting each repetition by an alias; the largest spec has 1,500
+MAX_PROBLEMS = 20  # problems listed, one a line; the count of the others follows
+# libyaml when PyYAML has it (ten times faster); the pure-Python parser otherwise
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 
 
@@ -233,13 +238,10 @@ def _format_location(loc: tuple[int | str, ...], data: object) -> str:
     node = data
     for item in loc:
         if isinstance(item, int):
-            name = (
-                node[item].get("name")
-                if isinstance(node, list) and item < len(node) and isinstance(node[item], dict)
-                else None
-            )
+            # an int is a list index, or a mapping's int key (then it may be negative)
+            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+            name = node.get("name") if isinstance(node, dict) else None
             parts.append(f"[{name}]" if name else f"[{item}]")
-            node = node[item] if isinstance(node, list) and item < len(node) else None
         else:
             if item.startswith(("tagged-union", "function-")) or item in {"str", "list[", "int"}:
                 continue
@@ -249,15 +251,54 @@ def _format_location(loc: tuple[int | str, ...], data: object) -> str:
 
 
 def format_validation_error(source: Path, error: ValidationError, data: object) -> str:
+    """One line per problem (a message quoting a spec value keeps its line breaks visible),
+    at most MAX_PROBLEMS of them and then how many more there are."""
     lines = []
     seen = set()
     for err in error.errors():
-        message = err['msg'].removeprefix("Value error, ")
-        line = f"{source}: {_format_location(err['loc'], data)}: {message}"
+        message = err["msg"].removeprefix("Value error, ")
+        line = one_line(f"{source}: {_format_location(err['loc'], data)}: {message}")
         if line not in seen:
             seen.add(line)
             lines.append(line)
+    if len(lines) > MAX_PROBLEMS:
+        more = len(lines) - MAX_PROBLEMS
+        lines = [*lines[:MAX_PROBLEMS], f"{source}: ... and {more} more problems"]
     return "\n".join(lines)
+
+
+def _check_size(raw: bytes, spec_path: Path) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH or whose aliases repeat it past MAX_NODES
+    values (a "billion laughs"), reading its events before anything is built from them."""
+    nodes = 0
+    sizes: dict[str, int] = {}  # values under each anchor
+    open_: list[tuple[str | None, int]] = []  # each open mapping or list: anchor, nodes before
+    for event in yaml.parse(raw, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append((event.anchor, nodes))
+            nodes += 1
+            if len(open_) > MAX_DEPTH:
+                where = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
+                raise SpecError(
+                    f"{spec_path}: {where}nested more than {MAX_DEPTH} levels deep; a spec "
+                    "needs a handful (a test, its scenario, a step, its options)"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = nodes - before
+        elif isinstance(event, yaml.AliasEvent):
+            nodes += sizes.get(event.anchor or "", 1)  # an unknown alias: the parser says so
+        elif isinstance(event, yaml.ScalarEvent):
+            nodes += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        if nodes > MAX_NODES:
+            where = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
+            raise SpecError(
+                f"{spec_path}: {where}more than {MAX_NODES:,} values once its aliases (*name) "
+                "are expanded; rejected (an alias bomb?)"
+            )
 
 
 def resolve_spec_path(path: Path) -> Path:
@@ -276,7 +317,8 @@ def load_assignment(path: Path) -> LoadedAssignment:
     spec_path = resolve_spec_path(path)
     raw = spec_path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        _check_size(raw, spec_path)
+        data = yaml.load(raw, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -293,9 +335,16 @@ def load_assignment(path: Path) -> LoadedAssignment:
         raise SpecError(
             f"{spec_path}: id: {spec.id!r} differs from the folder name {folder.name!r}"
         )
-    if spec.files is not None and not (folder / spec.files).is_dir():
+    if spec.files is not None and not _is_folder(folder / spec.files):
         raise SpecError(f"{spec_path}: files: {spec.files!r} is not a folder next to the spec")
     return LoadedAssignment(spec=spec, directory=folder, spec_hash=hashlib.sha256(raw).hexdigest())
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system, say
+        return False
 
 
 def discover_assignments(root: Path) -> list[Path]:

@@ -48,8 +48,19 @@ def _walk(root: Path) -> list[str]:
             continue
         refuse_link(path)
         if path.is_file():
-            found.append(rel.as_posix())
+            found.append(_utf8_name(rel.as_posix(), path))
     return found
+
+
+def _utf8_name(name: str, path: Path) -> str:
+    """name, if it is valid UTF-8 (it is hashed, stored and shown); else a rejection."""
+    try:
+        name.encode()
+    except UnicodeEncodeError as e:
+        raise SubmissionError(
+            f"{path}: a file name that is not valid UTF-8; tip: rename it with plain letters"
+        ) from e
+    return name
 
 
 def load_submission(path: Path) -> Submission:
@@ -63,7 +74,7 @@ def load_submission(path: Path) -> Submission:
     if path.is_dir():
         root, files = path, _walk(path)
     else:
-        root, files = path.parent, [path.name]
+        root, files = path.parent, [_utf8_name(path.name, path)]
     if not files:
         raise SubmissionError(f"{path}: the submission folder is empty")
     if len(files) > MAX_FILES:
@@ -76,7 +87,7 @@ def load_submission(path: Path) -> Submission:
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     if total > MAX_BYTES:
         raise SubmissionError(f"{path}: {total} bytes; a submission may hold {MAX_BYTES}")
-    name = path.resolve().name
+    name = _utf8_name(path.resolve().name, path)
     return Submission(id=name, path=path, files=tuple(files), content_hash=digest.hexdigest())
 
 

@@ -32,10 +32,11 @@ def read_file(path: Path) -> tuple[bytes, int]:
         if e.errno == errno.ELOOP:
             raise SubmissionError(f"{path}: {LINK_REFUSED}") from e
         raise SubmissionError(f"{path}: cannot be read ({e.strerror})") from e
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a folder with its own error
+        os.close(fd)
+        raise SubmissionError(f"{path}: not a regular file; only files are accepted")
     with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SubmissionError(f"{path}: not a regular file; only files are accepted")
         return f.read(), stat.S_IMODE(info.st_mode)
 
 
