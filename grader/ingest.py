@@ -14,6 +14,7 @@ import yaml
 
 from grader.archive import archive_stem, extract_archive, is_archive
 from grader.errors import SubmissionError
+from grader.report.bytes_view import printable
 from grader.results import Student
 from grader.submission import IGNORED_NAMES
 from grader.untrusted import LINK_REFUSED, copy_file
@@ -23,7 +24,7 @@ GRADESCOPE_METADATA = "submission_metadata.yml"
 CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<user>\d+)_(?P<number>\d+)_(?P<rest>.+)$")
 # Moodle: "Full Name_12345_assignsubmission_file_" folders (or that prefix on each file)
 MOODLE = re.compile(
-    r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$"
+    r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$", re.DOTALL
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 SKIPPED_FILES = {GRADESCOPE_METADATA, "roster.csv", "Thumbs.db"}
@@ -37,6 +38,10 @@ class Item:
     source: str  # the file or folder in the input, relative to it
     path: Path | None  # what to grade; None when rejected
     rejected: str = ""  # one line: why it cannot be graded
+
+    def __post_init__(self) -> None:
+        # names from the submission may hold line breaks and escapes: written visibly
+        object.__setattr__(self, "rejected", printable(self.rejected))
 
 
 @dataclass

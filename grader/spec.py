@@ -282,6 +282,8 @@ def load_assignment(path: Path) -> LoadedAssignment:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise SpecError(f"{spec_path}: {where}not valid YAML ({problem})") from e
+    except RecursionError as e:  # [[[[... thousands deep: the parser recurses per level
+        raise SpecError(f"{spec_path}: not valid YAML (nested too deeply)") from e
     if not isinstance(data, dict):
         raise SpecError(f"{spec_path}: the spec must be a YAML mapping (id: ..., title: ...)")
     try:
