@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Protocol
 
-from grader.backends.process_tree import tree_state, wait_gone
+from grader.backends.process_tree import SETTLE, tree_state, wait_gone
 from grader.capture import OutputCapture
 from grader.driver.state import ProgramState, program_state
 
@@ -146,13 +146,13 @@ class DockerProgram:
     def __init__(
         self, engine: Execs, container_id: str, argv: list[str], cap: int,
         signal_all: Callable[[str], None],
-        others_alive: Callable[[], bool] = lambda: False,
+        count_programs: Callable[[], int] = lambda: 0,
     ) -> None:
         self.engine = engine
         self.container_id = container_id
         self.argv = argv
         self.signal_all = signal_all
-        self.others_alive = others_alive  # whether any program process runs (a daemon's)
+        self.count_programs = count_programs  # processes of the program (a daemon's too)
         self.daemonized = False  # the exec'd process exited 0 while its tree ran on
         self.stdout = OutputCapture(cap)
         self.stderr = OutputCapture(cap)
@@ -188,9 +188,17 @@ class DockerProgram:
         if self.exec_id is None:
             return program_state(False)
         first = _state(*self.engine.exec_state(self.exec_id))
-        state, daemonized = tree_state(first, self.others_alive)
+        state, daemonized = tree_state(first, lambda: self.count_programs() > 0)
         self.daemonized |= daemonized
         return state
+
+    def final_state(self) -> ProgramState:
+        """state() at the end of a test: a first process still exiting while others of its tree
+        run (a daemon's parent) is given a moment, so the daemonized note is not a race."""
+        running = self.exec_id is not None and self.engine.exec_state(self.exec_id)[0]
+        if running and self.exec_id is not None and self.count_programs() > 1:
+            self.engine.wait_exec(self.exec_id, SETTLE)
+        return self.state()
 
     def wait_exit(self, timeout: float) -> ProgramState:
         if self.exec_id is not None:

@@ -328,13 +328,14 @@ class DockerSandbox:
         if self._ask_keeper(signal) is None:
             self.engine.signal_all(self.student_id, signal)
 
-    def programs_alive(self) -> bool:
-        """Whether any program process runs (the keeper, or an exec's shell, counts the others)."""
+    def count_programs(self) -> int:
+        """How many program processes run (the keeper, or an exec's shell, counts the others)."""
         answer = self._ask_keeper("alive")
         if answer is None:
             argv = ["sh", "-c", f'{COUNT}; echo "$n"']
             answer = self.engine.run(self.student_id, argv, timeout=PROBE_TIMEOUT, cap=64).output
-        return answer.strip() not in (b"", b"0")
+        count = answer.strip()
+        return int(count) if count.isdigit() else 0
 
     def _ask_keeper(self, line: str) -> bytes | None:
         """The keeper's answer to a line; None when there is no keeper any more."""
@@ -431,7 +432,7 @@ class DockerSandbox:
             self.plan.run_argv(self.program_host, port),
             spec.limits.output_cap,
             self.signal_programs,
-            self.programs_alive,
+            self.count_programs,
         )
         started = time.monotonic()
         diagnostics: list[str] = []
@@ -460,7 +461,7 @@ class DockerSandbox:
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
             ended = ended_by_itself(
-                program.state(), program.stopped_by_us, program.exec_id is not None
+                program.final_state(), program.stopped_by_us, program.exec_id is not None
             )
             if program.daemonized:
                 diagnostics.append(DAEMONIZED)

@@ -28,6 +28,7 @@ from grader.backends.ports import lease_port
 from grader.backends.process_tree import (
     DAEMONIZED,
     RUN_VAR,
+    SETTLE,
     kill_tree,
     new_token,
     signal_tree,
@@ -132,6 +133,14 @@ class LocalProgram:
         state, daemonized = tree_state(first, lambda: bool(self.tree()))
         self.daemonized |= daemonized
         return state
+
+    def final_state(self) -> ProgramState:
+        """state() at the end of a test: a first process still exiting while others of its tree
+        run (a daemon's parent) is given a moment, so the daemonized note is not a race."""
+        if self.proc is not None and self.proc.poll() is None and len(self.tree()) > 1:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(SETTLE)
+        return self.state()
 
     def wait_exit(self, timeout: float) -> ProgramState:
         if self.proc is not None:
@@ -311,7 +320,7 @@ class LocalSandbox:
                 if result["status"] != "passed":
                     diagnostics += self._diagnose(program, port)
                 ended = ended_by_itself(
-                    program.state(), program.stopped_by_us, program.proc is not None
+                    program.final_state(), program.stopped_by_us, program.proc is not None
                 )
                 if program.daemonized:
                     diagnostics.append(DAEMONIZED)

@@ -27,6 +27,7 @@ DAEMONIZED = (
 KILL_ROUNDS = 200  # a fork bomb forks between two scans: kill until a scan finds none
 KILL_PAUSE = 0.005
 GONE_POLL = 0.02
+SETTLE = 0.3  # seconds a first process that is exiting, its tree running on, is waited for
 
 
 def new_token() -> str:
