@@ -15,7 +15,6 @@ from grader.backends.base import Backend
 from grader.errors import BackendError, SubmissionError
 from grader.grading import grade
 from grader.ingest import Item
-from grader.report.bytes_view import printable
 from grader.results import BatchEntry, BatchStatus, SubmissionResult
 from grader.spec import LoadedAssignment
 from grader.store import ResultStore
@@ -158,7 +157,7 @@ def _grade_item(
                 f" (and {more} more)" if more else ""
             )
         except SubmissionError as e:
-            return _entry(item, "rejected", printable(str(e)))
+            return _entry(item, "rejected", str(e))
         except BackendError as e:
             problem = str(e)
         except Exception as e:  # noqa: BLE001 - the per-submission boundary: a grader bug
@@ -206,10 +205,7 @@ def run_batch(
             detect_language(sub, loaded.spec)  # no source file: rejected before any sandbox
         except SubmissionError as e:
             entry = BatchEntry(
-                student=item.student,
-                source=item.source,
-                status="rejected",
-                message=printable(str(e)),  # one line, whatever the names in it hold
+                student=item.student, source=item.source, status="rejected", message=str(e)
             )
             settled.append(Outcome(entry=entry, reused=False, stored=False))
             continue
