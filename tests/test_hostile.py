@@ -129,7 +129,7 @@ def test_each_case_gets_its_verdict(case: Case, batches: dict[str, Batch]) -> No
     verdict = case.verdict
     if verdict.rejected is not None:
         assert entry["status"] == "rejected", _text(entry)
-        assert verdict.rejected in entry["message"], entry["message"]
+        assert any(r in entry["message"] for r in verdict.rejections()), entry["message"]
         assert "\n" not in entry["message"].strip()
         return
     assert entry["status"] == "graded", entry["message"]
@@ -208,7 +208,7 @@ def test_hostile_specs_and_single_files_are_refused_in_one_line(
         assert lines and all(line.startswith("error: ") for line in lines), run.console
     else:
         assert len(lines) == 1, run.console
-    assert case.verdict.rejected in run.console, run.console
+    assert any(r in run.console for r in case.verdict.rejections()), run.console
     assert TRACEBACK not in run.console
     assert SECRET_TEXT not in run.console
     assert not CONTROL.search(run.console), repr(run.console)

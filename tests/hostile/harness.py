@@ -47,7 +47,10 @@ class Verdict(BaseModel):
     passed: list[str] = []
     failed: list[str] = []
     lines: list[str] = []
-    rejected: str | None = None
+    rejected: str | list[str] | None = None  # a list: any of them (main and a branch differ)
+
+    def rejections(self) -> list[str]:
+        return [self.rejected] if isinstance(self.rejected, str) else self.rejected or []
 
 
 @dataclass(frozen=True)
