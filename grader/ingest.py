@@ -25,7 +25,7 @@ CANVAS = re.compile(
 )
 # Moodle: "Full Name_12345_assignsubmission_file_" folders (or that prefix on each file)
 MOODLE = re.compile(
-    r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$"
+    r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)$", re.DOTALL
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 SKIPPED_FILES = {GRADESCOPE_METADATA, "roster.csv", "Thumbs.db"}

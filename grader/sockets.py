@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,9 +82,9 @@ def parse_dialed(text: str, transport: str) -> list[DialedSocket]:
     return found
 
 
-def dialed_sockets_of_group(pgid: int, root: Path = Path("/proc/net")) -> list[DialedSocket]:
-    """Where the processes of a process group are connected or connecting (local backend)."""
-    inodes = _socket_inodes_of_group(pgid)
+def dialed_sockets_of(pids: Iterable[int], root: Path = Path("/proc/net")) -> list[DialedSocket]:
+    """Where these processes are connected or connecting (local backend)."""
+    inodes = _socket_inodes(pids)
     found: list[DialedSocket] = []
     for name in ("tcp", "tcp6", "udp", "udp6"):
         try:
@@ -105,16 +106,11 @@ def read_proc_net(root: Path = Path("/proc/net")) -> list[ListeningSocket]:
     return sockets
 
 
-def _socket_inodes_of_group(pgid: int) -> set[int]:
+def _socket_inodes(pids: Iterable[int]) -> set[int]:
     inodes: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in pids:
         try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
-                continue
-            for fd in (entry / "fd").iterdir():
+            for fd in (Path("/proc") / str(pid) / "fd").iterdir():
                 target = str(fd.readlink())
                 if target.startswith("socket:["):
                     inodes.add(int(target[8:-1]))
@@ -123,9 +119,9 @@ def _socket_inodes_of_group(pgid: int) -> set[int]:
     return inodes
 
 
-def listening_sockets_of_group(pgid: int) -> list[ListeningSocket]:
-    """The listening sockets held by any process of a process group (local backend)."""
-    inodes = _socket_inodes_of_group(pgid)
+def listening_sockets_of(pids: Iterable[int]) -> list[ListeningSocket]:
+    """The listening sockets held by any of these processes (local backend)."""
+    inodes = _socket_inodes(pids)
     return [s for s in read_proc_net() if s.inode in inodes]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Protocol
 
+from grader.backends.process_tree import SETTLE, tree_state, wait_gone
 from grader.capture import OutputCapture
 from grader.driver.state import ProgramState, program_state
 
@@ -145,11 +146,14 @@ class DockerProgram:
     def __init__(
         self, engine: Execs, container_id: str, argv: list[str], cap: int,
         signal_all: Callable[[str], None],
+        count_programs: Callable[[], int] = lambda: 0,
     ) -> None:
         self.engine = engine
         self.container_id = container_id
         self.argv = argv
         self.signal_all = signal_all
+        self.count_programs = count_programs  # processes of the program (a daemon's too)
+        self.daemonized = False  # the exec'd process exited 0 while its tree ran on
         self.stdout = OutputCapture(cap)
         self.stderr = OutputCapture(cap)
         self.exec_id: str | None = None
@@ -172,7 +176,7 @@ class DockerProgram:
         if self.exec_id is not None and self.state()["running"]:
             self.stopped_by_us = True
             self.signal_all("TERM")
-            self.engine.wait_exec(self.exec_id, STOP_GRACE)
+            self.wait_exit(STOP_GRACE)
         self.kill()
         return self.state()
 
@@ -183,11 +187,24 @@ class DockerProgram:
     def state(self) -> ProgramState:
         if self.exec_id is None:
             return program_state(False)
-        return _state(*self.engine.exec_state(self.exec_id))
+        first = _state(*self.engine.exec_state(self.exec_id))
+        state, daemonized = tree_state(first, lambda: self.count_programs() > 0)
+        self.daemonized |= daemonized
+        return state
+
+    def final_state(self) -> ProgramState:
+        """state() at the end of a test: a first process still exiting while others of its tree
+        run (a daemon's parent) is given a moment, so the daemonized note is not a race."""
+        running = self.exec_id is not None and self.engine.exec_state(self.exec_id)[0]
+        if running and self.exec_id is not None and self.count_programs() > 1:
+            self.engine.wait_exec(self.exec_id, SETTLE)
+        return self.state()
 
     def wait_exit(self, timeout: float) -> ProgramState:
         if self.exec_id is not None:
+            until = time.monotonic() + timeout
             self.engine.wait_exec(self.exec_id, timeout)
+            return wait_gone(self.state, until - time.monotonic())
         return self.state()
 
     def write_stdin(self, data: bytes, close: bool) -> None:
@@ -210,6 +227,7 @@ class DockerProgram:
             return
         self.signal_all("KILL")
         self.engine.wait_exec(self.exec_id, EXIT_WAIT)
+        wait_gone(self.state, EXIT_WAIT)  # a daemon's processes too, before a restart
         self._release()
 
     def _release(self) -> None:

@@ -42,6 +42,7 @@ from grader.backends.docker_labels import (
     owner_label,
 )
 from grader.backends.docker_redirect import DRIVER_USER, Redirection, redirects
+from grader.backends.process_tree import DAEMONIZED
 from grader.driver.stdio import ControlChannelError, serve
 from grader.entry import built_executable
 from grader.errors import BackendError
@@ -59,8 +60,14 @@ if TYPE_CHECKING:
 STUDENT, TESTER = "student", "tester"  # the containers' names on the run's network
 UNPACK = f"tar -x -f - -C {WORK}"
 # A shell kept in the student container that signals every program process on request: kill
-# -1 spares the caller, and a line on an open connection is faster than a new exec.
-KEEPER = 'while read -r sig; do kill -"$sig" -1 2>/dev/null; echo done; done'
+# -1 spares the caller, and a line on an open connection is faster than a new exec. Asked
+# "alive", it counts the other processes of its user, the program's (process_tree.py), by their
+# /proc entries: builtins only, no fork.
+COUNT = 'n=0; for d in /proc/[0-9]*; do [ -O "$d" ] && [ "$d" != "/proc/$$" ] && n=$((n+1)); done'
+KEEPER = (
+    f'while read -r sig; do if [ "$sig" = alive ]; then {COUNT}; echo "$n"; '
+    'else kill -"$sig" -1 2>/dev/null; echo done; fi; done'
+)
 KEEPER_TIMEOUT = 2.0
 DRIVER_MARGIN = 15.0  # seconds the driver may run past test_timeout before we stop it
 DRIVER_EXIT = 1.0  # seconds the driver may take to exit after its result
@@ -318,15 +325,30 @@ class DockerSandbox:
 
     def signal_programs(self, signal: str) -> None:
         """Signal every program process through the keeper shell (an exec takes ~50 ms)."""
+        if self._ask_keeper(signal) is None:
+            self.engine.signal_all(self.student_id, signal)
+
+    def count_programs(self) -> int:
+        """How many program processes run (the keeper, or an exec's shell, counts the others)."""
+        answer = self._ask_keeper("alive")
+        if answer is None:
+            argv = ["sh", "-c", f'{COUNT}; echo "$n"']
+            answer = self.engine.run(self.student_id, argv, timeout=PROBE_TIMEOUT, cap=64).output
+        count = answer.strip()
+        return int(count) if count.isdigit() else 0
+
+    def _ask_keeper(self, line: str) -> bytes | None:
+        """The keeper's answer to a line; None when there is no keeper any more."""
         if self._keeper is not None:
             try:
-                self._keeper.write(f"{signal}\n".encode())
-                if self._keeper.read_frame(time.monotonic() + KEEPER_TIMEOUT) is not None:
-                    return
+                self._keeper.write(f"{line}\n".encode())
+                frame = self._keeper.read_frame(time.monotonic() + KEEPER_TIMEOUT)
+                if frame is not None:
+                    return frame[1]
             except (OSError, TimeoutError):
                 pass  # the program killed the keeper (it may: same user): exec instead
             self._keeper = None
-        self.engine.signal_all(self.student_id, signal)
+        return None
 
     def _begin_teardown(self) -> None:
         self._teardown_started = time.monotonic()
@@ -410,6 +432,7 @@ class DockerSandbox:
             self.plan.run_argv(self.program_host, port),
             spec.limits.output_cap,
             self.signal_programs,
+            self.count_programs,
         )
         started = time.monotonic()
         diagnostics: list[str] = []
@@ -438,8 +461,10 @@ class DockerSandbox:
             if result["status"] != "passed":
                 diagnostics += self._diagnose(program, port)
             ended = ended_by_itself(
-                program.state(), program.stopped_by_us, program.exec_id is not None
+                program.final_state(), program.stopped_by_us, program.exec_id is not None
             )
+            if program.daemonized:
+                diagnostics.append(DAEMONIZED)
         finally:
             program.kill()
         self.timings["tests"] = self.timings.get("tests", 0.0) + time.monotonic() - started
@@ -499,8 +524,10 @@ class DockerSandbox:
         self.engine.wait_exec(exec_id, DRIVER_EXIT)
         try:
             tables = json.loads(output or b"{}")
-        except ValueError as e:
-            raise BackendError(f"the readiness watcher failed: {bytes(output[-300:])!r}") from e
+        except ValueError:
+            # it could not start: every pid of the container is taken (a fork or thread bomb);
+            # readiness is unknown, the test runs and its diagnostics say what the program did
+            return None
         return cast(dict[str, str], tables) or None
 
     def _next_driver(self) -> tuple[str, ExecStream]:

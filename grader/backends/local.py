@@ -25,6 +25,17 @@ from grader.backends.base import (
     port_note,
 )
 from grader.backends.ports import lease_port
+from grader.backends.process_tree import (
+    DAEMONIZED,
+    RUN_VAR,
+    SETTLE,
+    kill_tree,
+    new_token,
+    signal_tree,
+    token_pids,
+    tree_state,
+    wait_gone,
+)
 from grader.capture import OutputCapture
 from grader.driver.engine import run as run_driver
 from grader.driver.state import ProgramState, from_wait_status, program_state
@@ -34,8 +45,8 @@ from grader.results import BuildResult
 from grader.scenario import scenario_has
 from grader.sockets import (
     dialed_elsewhere,
-    dialed_sockets_of_group,
-    listening_sockets_of_group,
+    dialed_sockets_of,
+    listening_sockets_of,
     wrong_port_diagnostics,
 )
 from grader.spec import LoadedAssignment, TestSpec
@@ -50,15 +61,18 @@ NOT_ISOLATED = (
 )
 
 
-def _child_env(work: Path) -> dict[str, str]:
+def _child_env(work: Path, token: str = "") -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(HOME=str(work), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    if token:  # every process of the run carries it: the program is its whole tree
+        env[RUN_VAR] = token
     return env
 
 
 class LocalProgram:
-    """One run of the student program in its own process group; implements the driver's Control."""
+    """One run of the student program: every process carrying its token (its own process group
+    and what left it, e.g. a daemon); implements the driver's Control."""
 
     def __init__(self, argv: list[str], cwd: Path, cap: int) -> None:
         self.argv = argv
@@ -69,6 +83,8 @@ class LocalProgram:
         self._readers: list[threading.Thread] = []
         self.stopped_by_us = False
         self.start_error: str | None = None
+        self.token = new_token()
+        self.daemonized = False  # its first process exited 0 while its tree ran on
 
     # --- Control -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -79,7 +95,7 @@ class LocalProgram:
             self.proc = subprocess.Popen(
                 self.argv,
                 cwd=self.cwd,
-                env=_child_env(self.cwd),
+                env=_child_env(self.cwd, self.token),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -98,11 +114,11 @@ class LocalProgram:
             reader.start()
 
     def stop(self) -> ProgramState:
-        if self.proc is not None and self.proc.poll() is None:
+        if self.proc is not None and self.state()["running"]:
             self.stopped_by_us = True
             self._signal_group(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(STOP_GRACE)
+            signal_tree(self.token, signal.SIGTERM)
+            self.wait_exit(STOP_GRACE)
         self.kill()
         return self.state()
 
@@ -113,13 +129,30 @@ class LocalProgram:
     def state(self) -> ProgramState:
         if self.proc is None:
             return program_state(False)
-        return from_wait_status(self.proc.poll())
+        first = from_wait_status(self.proc.poll())
+        state, daemonized = tree_state(first, lambda: bool(self.tree()))
+        self.daemonized |= daemonized
+        return state
+
+    def final_state(self) -> ProgramState:
+        """state() at the end of a test: a first process still exiting while others of its tree
+        run (a daemon's parent) is given a moment, so the daemonized note is not a race."""
+        if self.proc is not None and self.proc.poll() is None and len(self.tree()) > 1:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(SETTLE)
+        return self.state()
 
     def wait_exit(self, timeout: float) -> ProgramState:
         if self.proc is not None:
+            until = time.monotonic() + timeout
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
+            return wait_gone(self.state, until - time.monotonic())
         return self.state()
+
+    def tree(self) -> set[int]:
+        """The processes of this run, the first one included while it runs."""
+        return token_pids(self.token)
 
     def write_stdin(self, data: bytes, close: bool) -> None:
         if self.proc is None or self.proc.stdin is None or self.proc.stdin.closed:
@@ -139,11 +172,9 @@ class LocalProgram:
         """The port the program listens on (TCP) or is bound to (UDP): the expected one if it
         is among them, else the lowest; None if the program exits or timeout passes first."""
         until = time.monotonic() + timeout
-        while self.proc is not None and self.proc.poll() is None and time.monotonic() < until:
+        while self.proc is not None and self.state()["running"] and time.monotonic() < until:
             ports = {
-                s.port
-                for s in listening_sockets_of_group(self.proc.pid)
-                if s.transport == transport
+                s.port for s in listening_sockets_of(self.tree()) if s.transport == transport
             }
             if ports:
                 return expected if expected in ports else min(ports)
@@ -159,8 +190,8 @@ class LocalProgram:
         as a TCP connect does; the test then fails and the diagnostics say where it is bound.
         """
         until = time.monotonic() + timeout
-        while self.proc is not None and self.proc.poll() is None and time.monotonic() < until:
-            sockets = listening_sockets_of_group(self.proc.pid)
+        while self.proc is not None and self.state()["running"] and time.monotonic() < until:
+            sockets = listening_sockets_of(self.tree())
             if any(s.transport == "udp" and s.port == port for s in sockets):
                 return True
             time.sleep(BIND_POLL)
@@ -168,10 +199,12 @@ class LocalProgram:
 
     # --- Teardown ------------------------------------------------------------------------------
     def kill(self) -> None:
-        """SIGKILL the whole process group, reap the leader and finish reading its output."""
+        """SIGKILL the whole process group and every process carrying the token, reap the
+        leader and finish reading its output."""
         if self.proc is None:
             return
         self._signal_group(signal.SIGKILL)
+        kill_tree(self.token)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(5)
         for reader in self._readers:
@@ -287,8 +320,10 @@ class LocalSandbox:
                 if result["status"] != "passed":
                     diagnostics += self._diagnose(program, port)
                 ended = ended_by_itself(
-                    program.state(), program.stopped_by_us, program.proc is not None
+                    program.final_state(), program.stopped_by_us, program.proc is not None
                 )
+                if program.daemonized:
+                    diagnostics.append(DAEMONIZED)
             finally:
                 program.kill()
         return TestRun(
@@ -310,10 +345,10 @@ class LocalSandbox:
         if program.proc is not None and not state["running"] and not program.stopped_by_us:
             found.append(describe_exit(state))
         elif program.proc is not None and self.loaded.spec.role == "server":
-            sockets = listening_sockets_of_group(program.proc.pid)
+            sockets = listening_sockets_of(program.tree())
             found += wrong_port_diagnostics(sockets, port, self.loaded.spec.transport)
         elif program.proc is not None:
-            found += dialed_elsewhere(dialed_sockets_of_group(program.proc.pid), HOST, port)
+            found += dialed_elsewhere(dialed_sockets_of(program.tree()), HOST, port)
         return found
 
 
